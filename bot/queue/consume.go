@@ -1,0 +1,373 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Message is one queued event handed to a Handler.
+type Message struct {
+	StreamID  string    // the entry's ID in its partition stream
+	ID        string    // the event ID given to Enqueue
+	Key       string    // the ordering key
+	Body      []byte    // the event as queued
+	Enqueued  time.Time // when it was queued
+	Attempt   int       // 1 on the first try
+	Partition int
+}
+
+// Handler handles one event. It returns nil when the event is done. An error
+// wrapped with Permanent means retrying cannot help: the event is moved to the
+// dead-letter stream. Any other error is retried (the event and the later events
+// with the same key wait) up to Config.MaxAttempts.
+type Handler func(ctx context.Context, m Message) error
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as not worth retrying.
+func Permanent(err error) error { return permanentError{err} }
+
+// IsPermanent reports whether err was marked with Permanent.
+func IsPermanent(err error) bool {
+	var p permanentError
+	return errors.As(err, &p)
+}
+
+// drainTimeout bounds how long an in-flight handler may run once shutdown starts.
+const drainTimeout = 20 * time.Second
+
+// Run works the partitions this instance can lease until ctx is cancelled, then
+// lets in-flight handlers finish (bounded by drainTimeout), releases its leases
+// and returns. Several instances may Run on one Redis: each partition is worked
+// by one of them at a time.
+func (q *Queue) Run(ctx context.Context, h Handler, log *slog.Logger) error {
+	if log == nil {
+		log = slog.Default()
+	}
+	var wg sync.WaitGroup
+	owned := map[int]context.CancelFunc{}
+	done := make(chan int, q.cfg.Partitions)
+	tick := time.NewTicker(q.cfg.LeaseTTL / 3)
+	defer tick.Stop()
+	for {
+		for {
+			select {
+			case p := <-done:
+				delete(owned, p)
+				continue
+			default:
+			}
+			break
+		}
+		if ctx.Err() == nil {
+			q.rebalance(ctx, owned, func(p int, pctx context.Context) {
+				wg.Go(func() {
+					defer func() { done <- p }()
+					q.workPartition(pctx, p, h, log)
+				})
+			}, log)
+		}
+		select {
+		case <-ctx.Done():
+			for _, cancel := range owned {
+				cancel()
+			}
+			wg.Wait()
+			dctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			q.rdb.ZRem(dctx, q.instancesKey(), q.id)
+			cancel()
+			return nil
+		case p := <-done:
+			delete(owned, p)
+		case <-tick.C:
+		}
+	}
+}
+
+// rebalance heartbeats this instance, then takes free partitions up to its fair
+// share or gives back the ones above it.
+func (q *Queue) rebalance(ctx context.Context, owned map[int]context.CancelFunc, start func(int, context.Context), log *slog.Logger) {
+	now := time.Now()
+	pipe := q.rdb.Pipeline()
+	pipe.ZAdd(ctx, q.instancesKey(), redis.Z{Score: float64(now.UnixMilli()), Member: q.id})
+	pipe.ZRemRangeByScore(ctx, q.instancesKey(), "-inf", fmt.Sprint(now.Add(-3*q.cfg.LeaseTTL).UnixMilli()))
+	live := pipe.ZCard(ctx, q.instancesKey())
+	if _, err := pipe.Exec(ctx); err != nil {
+		log.Warn("queue: heartbeat failed", "err", err)
+		return
+	}
+	n := max(int(live.Val()), 1)
+	share := (q.cfg.Partitions + n - 1) / n
+	for p, cancel := range owned {
+		if len(owned) <= share {
+			break
+		}
+		cancel()
+		delete(owned, p)
+	}
+	offset := rand.IntN(q.cfg.Partitions)
+	for i := 0; i < q.cfg.Partitions && len(owned) < share; i++ {
+		p := (offset + i) % q.cfg.Partitions
+		if _, ok := owned[p]; ok {
+			continue
+		}
+		ok, err := q.rdb.SetNX(ctx, q.leaseKey(p), q.id, q.cfg.LeaseTTL).Result()
+		if err != nil {
+			log.Warn("queue: lease failed", "partition", p, "err", err)
+			return
+		}
+		if !ok {
+			continue
+		}
+		pctx, cancel := context.WithCancel(ctx)
+		owned[p] = cancel
+		start(p, pctx)
+	}
+}
+
+var renewScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`)
+
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`)
+
+// workPartition consumes one partition while the lease holds.
+func (q *Queue) workPartition(ctx context.Context, p int, h Handler, log *slog.Logger) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream := q.streamKey(p)
+	defer func() {
+		rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer rcancel()
+		releaseScript.Run(rctx, q.rdb, []string{q.leaseKey(p)}, q.id)
+	}()
+
+	// Keep the lease alive; losing it stops this partition's loop.
+	go func() {
+		t := time.NewTicker(q.cfg.LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				ok, err := renewScript.Run(ctx, q.rdb, []string{q.leaseKey(p)}, q.id, q.cfg.LeaseTTL.Milliseconds()).Int()
+				if err != nil || ok == 0 {
+					if ctx.Err() == nil {
+						log.Warn("queue: lease lost", "partition", p, "err", err)
+					}
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+
+	if err := q.prepare(ctx, stream); err != nil {
+		log.Warn("queue: prepare partition", "partition", p, "err", err)
+		return
+	}
+	attempts := map[string]int{}
+	failures := 0
+	for ctx.Err() == nil {
+		msgs, err := q.read(ctx, stream)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			failures++
+			log.Warn("queue: read failed", "partition", p, "err", err)
+			sleep(ctx, backoff(failures))
+			continue
+		}
+		failures = 0
+		if len(msgs) == 0 {
+			continue
+		}
+		retry := q.handle(ctx, p, msgs, h, attempts, log)
+		if retry > 0 {
+			sleep(ctx, backoff(retry))
+		}
+	}
+}
+
+// prepare creates the consumer group and claims the entries that earlier owners
+// of the partition read but never acknowledged.
+func (q *Queue) prepare(ctx context.Context, stream string) error {
+	err := q.rdb.XGroupCreateMkStream(ctx, stream, q.cfg.Group, "0").Err()
+	if err != nil && !isBusyGroup(err) {
+		return fmt.Errorf("create group: %w", err)
+	}
+	start := "0-0"
+	for {
+		_, next, err := q.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+			Stream: stream, Group: q.cfg.Group, Consumer: q.id, Start: start, Count: 1000,
+		}).Result()
+		if err != nil {
+			return fmt.Errorf("claim pending: %w", err)
+		}
+		if next == "0-0" || next == "" {
+			return nil
+		}
+		start = next
+	}
+}
+
+func isBusyGroup(err error) bool {
+	return err != nil && len(err.Error()) >= 9 && err.Error()[:9] == "BUSYGROUP"
+}
+
+// read returns this consumer's pending entries first (in order), then new ones.
+func (q *Queue) read(ctx context.Context, stream string) ([]redis.XMessage, error) {
+	for _, id := range []string{"0", ">"} {
+		args := &redis.XReadGroupArgs{Group: q.cfg.Group, Consumer: q.id, Streams: []string{stream, id}, Count: int64(q.cfg.BatchSize)}
+		if id == ">" {
+			args.Block = q.cfg.Block
+		}
+		res, err := q.rdb.XReadGroup(ctx, args).Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			if isNoGroup(err) {
+				// The stream was removed (e.g. Redis restarted empty): recreate.
+				if perr := q.prepare(ctx, stream); perr != nil {
+					return nil, perr
+				}
+			}
+			return nil, err
+		}
+		if len(res) > 0 && len(res[0].Messages) > 0 {
+			return res[0].Messages, nil
+		}
+	}
+	return nil, nil
+}
+
+func isNoGroup(err error) bool {
+	return err != nil && len(err.Error()) >= 7 && err.Error()[:7] == "NOGROUP"
+}
+
+// handle runs one batch: keys in parallel, each key's events in order, stopping
+// a key at its first retryable failure. It acknowledges what finished and returns
+// the highest attempt count among events left for retry (0 if none).
+func (q *Queue) handle(ctx context.Context, p int, msgs []redis.XMessage, h Handler, attempts map[string]int, log *slog.Logger) int {
+	var order []string
+	byKey := map[string][]Message{}
+	for _, x := range msgs {
+		m := toMessage(x, p)
+		if _, ok := byKey[m.Key]; !ok {
+			order = append(order, m.Key)
+		}
+		byKey[m.Key] = append(byKey[m.Key], m)
+	}
+	// Handlers run to completion even during shutdown, within drainTimeout.
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
+	defer cancel()
+
+	var (
+		mu    sync.Mutex
+		acks  []string
+		dead  []deadLetter
+		retry int
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, q.cfg.Parallel)
+	)
+	for _, key := range order {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			for _, m := range byKey[key] {
+				mu.Lock()
+				attempts[m.StreamID]++
+				m.Attempt = attempts[m.StreamID]
+				mu.Unlock()
+				err := h(hctx, m)
+				mu.Lock()
+				switch {
+				case err == nil:
+					acks = append(acks, m.StreamID)
+					delete(attempts, m.StreamID)
+				case IsPermanent(err) || m.Attempt >= q.cfg.MaxAttempts:
+					log.Error("queue: giving up on event", "partition", p, "attempt", m.Attempt, "err", err)
+					acks = append(acks, m.StreamID)
+					dead = append(dead, deadLetter{m, err})
+					delete(attempts, m.StreamID)
+				default:
+					log.Warn("queue: event failed, will retry", "partition", p, "attempt", m.Attempt, "err", err)
+					retry = max(retry, m.Attempt)
+				}
+				mu.Unlock()
+				if err != nil && !IsPermanent(err) && m.Attempt < q.cfg.MaxAttempts {
+					return // later events of this key wait for this one
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(acks) > 0 {
+		if err := q.ack(hctx, q.streamKey(p), acks, dead); err != nil {
+			log.Warn("queue: ack failed; events will be handled again", "partition", p, "err", err)
+		}
+	}
+	return retry
+}
+
+type deadLetter struct {
+	m   Message
+	err error
+}
+
+// ack acknowledges and deletes finished entries and files the dead letters, in
+// one transaction.
+func (q *Queue) ack(ctx context.Context, stream string, ids []string, dead []deadLetter) error {
+	_, err := q.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, d := range dead {
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: q.deadKey(), Values: []any{
+				"id", d.m.ID, "key", d.m.Key, "body", d.m.Body, "err", fmt.Sprint(d.err),
+			}})
+		}
+		pipe.XAck(ctx, stream, q.cfg.Group, ids...)
+		pipe.XDel(ctx, stream, ids...)
+		return nil
+	})
+	return err
+}
+
+func toMessage(x redis.XMessage, p int) Message {
+	str := func(k string) string { s, _ := x.Values[k].(string); return s }
+	return Message{
+		StreamID: x.ID, ID: str("id"), Key: str("key"), Body: []byte(str("body")),
+		Enqueued: idTime(x.ID), Partition: p,
+	}
+}
+
+func backoff(n int) time.Duration {
+	d := 100 * time.Millisecond << min(n, 6)
+	return min(d, 5*time.Second)
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
