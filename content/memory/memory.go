@@ -1,0 +1,42 @@
+// Package memory is the embedded default content.Store: users live in maps behind a
+// mutex inside the process, so Pai Tor runs on a bare machine with no database.
+// Nothing is durable — a restart forgets everyone — so production uses
+// content/postgres. It passes the same contract suite (content/storetest).
+package memory
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/paitor/paitor/content"
+)
+
+var _ content.Store = (*Store)(nil)
+
+// Store is an in-memory content.Store, safe for concurrent use. The zero value is
+// not usable; call New.
+type Store struct {
+	mu    sync.Mutex
+	users map[string]content.User
+
+	now func() time.Time // the store's clock for CreatedAt and UpdatedAt
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{users: make(map[string]content.User), now: time.Now}
+}
+
+// Ping always succeeds: the store is inside the process.
+func (s *Store) Ping(ctx context.Context) error { return nil }
+
+// Close does nothing; the store's data goes when the process does.
+func (s *Store) Close() {}
+
+// stamp is the store's clock, stored like PostgreSQL would: UTC microseconds.
+func (s *Store) stamp() time.Time { return normalize(s.now()) }
+
+// normalize returns t as every store gives it back: UTC, truncated to microseconds
+// (PostgreSQL's timestamptz precision).
+func normalize(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

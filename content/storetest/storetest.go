@@ -1,0 +1,103 @@
+// Package storetest is the contract suite every content.Store implementation must
+// pass. Each implementation's own test calls TestStore with a function that opens a
+// fresh store; the suite never depends on what else is in that store, so an
+// implementation may hand every subtest the same database.
+package storetest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/paitor/paitor/content"
+)
+
+// TestStore runs the whole contract against stores made by open. open is called
+// once per subtest with that subtest's *testing.T, so it can register cleanups;
+// subtests run in parallel and use fresh random user IDs.
+func TestStore(t *testing.T, open func(t *testing.T) content.Store) {
+	t.Helper()
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s content.Store)
+	}{
+		{"Ping", testPing},
+		{"FollowCreatesUserOnce", testFollowCreatesUserOnce},
+		{"UnfollowBlocks", testUnfollowBlocks},
+		{"FollowAfterBlockUnblocks", testFollowAfterBlockUnblocks},
+		{"BlockUnknownUserCreatesItBlocked", testBlockUnknownUser},
+		{"TouchCreatesMissingUserAsFollowing", testTouchCreatesMissingUser},
+		{"TouchKeepsExistingUserUnchanged", testTouchKeepsExistingUser},
+		{"UserUnknownIsNotFound", testUserUnknown},
+		{"SetRole", testSetRole},
+		{"SetRoleInvalidRole", testSetRoleInvalid},
+		{"SetRoleUnknownUserIsNotFound", testSetRoleUnknownUser},
+		{"InvalidInput", testInvalidInput},
+		{"ConcurrentFollowCreatesOnce", testConcurrentFollow},
+		{"TimestampsRoundTripMicrosecondsUTC", testTimestamps},
+		{"ReturnedUsersAreCopies", testReturnedCopies},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			if s == nil {
+				t.Fatal("open returned a nil store")
+			}
+			tt.fn(t, s)
+		})
+	}
+}
+
+// NewUserID returns a fresh random LINE-style user ID: "U" and 32 hex digits.
+func NewUserID(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatalf("random user id: %v", err)
+	}
+	return "U" + hex.EncodeToString(b)
+}
+
+// at returns a fixed event time in Bangkok time with sub-microsecond digits, so
+// every test exercises zone conversion and truncation.
+func at(minute int) time.Time {
+	return time.Date(2025, time.March, 4, 5, minute, 7, 123456789, time.FixedZone("ICT", 7*60*60))
+}
+
+// stored is what a store must give back for an event time: UTC, truncated to
+// microseconds.
+func stored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func mustFollow(t *testing.T, s content.Store, id string, when time.Time) (content.User, bool) {
+	t.Helper()
+	u, created, err := s.Follow(t.Context(), id, when)
+	if err != nil {
+		t.Fatalf("Follow(%s): %v", id, err)
+	}
+	return u, created
+}
+
+func mustUser(t *testing.T, s content.Store, id string) content.User {
+	t.Helper()
+	u, err := s.User(t.Context(), id)
+	if err != nil {
+		t.Fatalf("User(%s): %v", id, err)
+	}
+	return u
+}
+
+func assertTime(t *testing.T, field string, got, want time.Time) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Errorf("%s = %v, want %v", field, got, want)
+	}
+}
+
+func assertCode(t *testing.T, op string, err error, code string) {
+	t.Helper()
+	if got := content.ErrorCode(err); got != code {
+		t.Errorf("%s: error %v has code %q, want %q", op, err, got, code)
+	}
+}
