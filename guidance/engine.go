@@ -174,6 +174,20 @@ func choiceData(node string, set map[string]string) string {
 	return v.Encode()
 }
 
+// Say returns a node's messages without choices, for what is said outside a
+// conversation (for example in a group chat the bot is about to leave).
+func (s *Script) Say(node, lang string) []Message {
+	n := s.nodes[node]
+	if n == nil {
+		return nil
+	}
+	out := make([]Message, len(n.Say))
+	for i, t := range n.Say {
+		out[i] = Message{Text: t.In(lang)}
+	}
+	return out
+}
+
 func (s *Script) command(norm string) (Command, bool) {
 	for _, c := range s.commands {
 		for _, w := range c.Words {

@@ -73,6 +73,7 @@ const (
 	NodeMedia    = "start.media"    // on an image, video, audio or file
 	NodeLocation = "start.location" // on a location outside a question
 	NodeBack     = "start.back"     // greeting after the session expired
+	NodeGroup    = "start.group"    // said in a group chat before leaving it
 )
 
 type commandsFile struct {
@@ -143,7 +144,7 @@ func qualify(flow, ref string) string {
 func (s *Script) Validate() error {
 	var errs []string
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	roots := []string{NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack}
+	roots := []string{NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup}
 	for _, r := range roots {
 		if s.nodes[r] == nil {
 			fail("required node %s is missing", r)

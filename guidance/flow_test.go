@@ -25,6 +25,7 @@ nodes:
   media: {say: [{th: รูป}]}
   location: {say: [{th: ที่อยู่}]}
   back: {say: [{th: กลับมาแล้ว}]}
+  group: {say: [{th: ลาก่อน}]}
 `
 	cases := []struct {
 		name, flow, want string

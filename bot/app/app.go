@@ -1,0 +1,150 @@
+// Package app assembles Pai Tor's running service from parts that are already
+// open (the store, a Redis client, the LINE API address): the webhook, the
+// queue workers, the sender, metrics, health checks and, in development, the
+// chat simulator. cmd/paitor opens the parts from the environment and calls it;
+// integration tests call it with their own parts, so both run the same wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/paitor/paitor/bot"
+	"github.com/paitor/paitor/bot/metrics"
+	"github.com/paitor/paitor/bot/queue"
+	"github.com/paitor/paitor/bot/redisstate"
+	"github.com/paitor/paitor/bot/sender"
+	"github.com/paitor/paitor/bot/webhook"
+	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/guidance"
+)
+
+// Config is what the service needs. Store, Redis, ChannelSecret and
+// ChannelToken are required.
+type Config struct {
+	Store         content.Store
+	Redis         redis.UniversalClient
+	ChannelSecret string
+	ChannelToken  string
+	APIURL        string // LINE Messaging API; default https://api.line.me
+	DataAPIURL    string // LINE data API; default https://api-data.line.me
+	Log           *slog.Logger
+
+	RedisPrefix  string         // default "paitor:"
+	Queue        queue.Config   // partitions, batch size...
+	RateLimits   map[string]int // calls per second by LINE endpoint, shared by all instances
+	HTTPTimeout  time.Duration  // per LINE call; default 10 s
+	SenderTries  uint           // default 6
+	RetryBackoff time.Duration  // first retry delay; default 200 ms
+	SessionTTL   time.Duration  // default 24 h
+	DevHandler   http.Handler   // mounted at /dev/ when set (the chat simulator)
+	Now          func() time.Time
+}
+
+// App is the assembled service.
+type App struct {
+	cfg     Config
+	Bot     *bot.Bot
+	Queue   *queue.Queue
+	Sender  *sender.Sender
+	Metrics *metrics.Metrics
+	state   *redisstate.Store
+	router  chi.Router
+}
+
+// New assembles the service. It loads and validates the conversation flows.
+func New(cfg Config) (*App, error) {
+	if cfg.Store == nil || cfg.Redis == nil {
+		return nil, errors.New("app: store and redis are required")
+	}
+	if cfg.ChannelSecret == "" || cfg.ChannelToken == "" {
+		return nil, errors.New("app: channel secret and token are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	script, err := guidance.LoadScript()
+	if err != nil {
+		return nil, err
+	}
+	m := metrics.New()
+	state := redisstate.New(cfg.Redis, cfg.RedisPrefix)
+	qcfg := cfg.Queue
+	if qcfg.Prefix == "" {
+		qcfg.Prefix = cfg.RedisPrefix
+	}
+	q := queue.New(cfg.Redis, qcfg)
+	m.WatchQueue(q)
+	snd, err := sender.New(sender.Config{
+		Token: cfg.ChannelToken, APIURL: cfg.APIURL, DataAPIURL: cfg.DataAPIURL,
+		HTTPClient: &http.Client{Timeout: orDefault(cfg.HTTPTimeout, 10*time.Second)},
+		Limiter:    state.NewLimiter(cfg.RateLimits), Observer: m,
+		MaxTries: cfg.SenderTries, InitialBackoff: cfg.RetryBackoff, Now: cfg.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	b, err := bot.New(bot.Config{
+		Users: cfg.Store, State: state, Sender: snd, Script: script, Log: cfg.Log,
+		Observer: m, SessionTTL: cfg.SessionTTL, Now: cfg.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, Bot: b, Queue: q, Sender: snd, Metrics: m, state: state}
+	a.router = a.routes()
+	return a, nil
+}
+
+func (a *App) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Method(http.MethodPost, "/callback", &webhook.Handler{
+		Secret: a.cfg.ChannelSecret, Queue: a.Queue, Log: a.cfg.Log, Observer: a.Metrics,
+	})
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/readyz", a.ready)
+	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+	if a.cfg.DevHandler != nil {
+		r.Mount("/dev", a.cfg.DevHandler)
+	}
+	return r
+}
+
+// Handler is the HTTP side of the service.
+func (a *App) Handler() http.Handler { return a.router }
+
+// Run works the queue until ctx is cancelled, then drains in-flight events.
+func (a *App) Run(ctx context.Context) error {
+	return a.Queue.Run(ctx, a.Bot.Handle, a.cfg.Log)
+}
+
+// ready answers 200 when PostgreSQL (or the embedded store) and Redis answer.
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"store": "ok", "redis": "ok"}
+	status := http.StatusOK
+	if err := a.cfg.Store.Ping(ctx); err != nil {
+		checks["store"], status = fmt.Sprint(err), http.StatusServiceUnavailable
+	}
+	if err := a.state.Ping(ctx); err != nil {
+		checks["redis"], status = fmt.Sprint(err), http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, checks)
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}

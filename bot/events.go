@@ -1,0 +1,143 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"github.com/paitor/paitor/bot/queue"
+	"github.com/paitor/paitor/guidance"
+)
+
+// handleEvent is the one place that says what Pai Tor does with each kind of
+// webhook event (in the manner of the LINE SDK's kitchensink example).
+func (b *Bot) handleEvent(ctx context.Context, m queue.Message) error {
+	var ev envelope
+	if err := json.Unmarshal(m.Body, &ev); err != nil {
+		return queue.Permanent(fmt.Errorf("bot: decode event: %w", err))
+	}
+	ev.WebhookEventID = m.ID
+	if ev.redelivered() {
+		ev.ReplyToken = "" // LINE may redeliver late: push instead
+	}
+	event, err := webhook.UnmarshalEvent(m.Body)
+	if err != nil {
+		return queue.Permanent(fmt.Errorf("bot: parse %s event: %w", ev.Type, err))
+	}
+	if b.cfg.Observer != nil {
+		b.cfg.Observer.ObserveEvent(ev.Type, b.cfg.Now().Sub(ev.time()))
+	}
+	log := b.cfg.Log.With("event", ev.Type, "user", HashID(ev.Source.UserID))
+	if ev.Mode == string(webhook.EventMode_STANDBY) {
+		log.Debug("bot: ignoring event in standby mode (another module has the chat)")
+		return nil
+	}
+
+	// Group and room chats: Pai Tor is one-to-one. It says so politely on
+	// joining and leaves; anything else said there is ignored.
+	if ev.Source.Type == "group" || ev.Source.Type == "room" {
+		if _, ok := event.(webhook.JoinEvent); ok {
+			return b.leaveChat(ctx, ev)
+		}
+		log.Debug("bot: ignoring event from a group chat")
+		return nil
+	}
+	userID := ev.Source.UserID
+	if userID == "" {
+		log.Debug("bot: ignoring event without a user")
+		return nil
+	}
+	at := ev.time()
+
+	switch e := event.(type) {
+	case webhook.FollowEvent:
+		u, created, err := b.cfg.Users.Follow(ctx, userID, at)
+		if err != nil {
+			return err
+		}
+		unblocked := e.Follow != nil && e.Follow.IsUnblocked
+		return b.take(ctx, ev, guidance.Person{Role: string(u.Role), New: created}, guidance.Input{Kind: guidance.InputFollow, Unblocked: unblocked})
+
+	case webhook.UnfollowEvent:
+		// The person blocked the account: record it so nothing more is sent.
+		if err := b.cfg.Users.Block(ctx, userID, at); err != nil {
+			return err
+		}
+		return b.cfg.State.DeleteSession(ctx, userID)
+
+	case webhook.MessageEvent:
+		in, ok := messageInput(e.Message)
+		if !ok {
+			log.Debug("bot: unknown message type; answering with the fallback", "message_type", e.Message.GetType())
+		}
+		return b.converse(ctx, ev, in)
+
+	case webhook.PostbackEvent:
+		in := guidance.Input{Kind: guidance.InputPostback}
+		if e.Postback != nil {
+			in.Data, in.Params = e.Postback.Data, e.Postback.Params
+		}
+		return b.converse(ctx, ev, in)
+
+	case webhook.UnsendEvent:
+		// Pai Tor keeps no message text, so there is nothing to remove.
+		log.Debug("bot: ignoring unsend")
+	case webhook.MessageEditedEvent:
+		log.Debug("bot: ignoring an edited message")
+	case webhook.LeaveEvent, webhook.MemberJoinedEvent, webhook.MemberLeftEvent:
+		log.Debug("bot: ignoring group membership event")
+	case webhook.VideoPlayCompleteEvent, webhook.BeaconEvent, webhook.AccountLinkEvent,
+		webhook.ThingsEvent, webhook.MembershipEvent, webhook.ModuleEvent,
+		webhook.ActivatedEvent, webhook.DeactivatedEvent, webhook.BotSuspendedEvent,
+		webhook.BotResumedEvent, webhook.PnpDeliveryCompletionEvent:
+		log.Debug("bot: ignoring event Pai Tor does not use")
+	case webhook.UnknownEvent:
+		log.Debug("bot: ignoring unknown event type")
+	default:
+		log.Debug("bot: ignoring unexpected event", "go_type", fmt.Sprintf("%T", e))
+	}
+	return nil
+}
+
+// converse runs a turn for a message or postback from a user.
+func (b *Bot) converse(ctx context.Context, ev envelope, in guidance.Input) error {
+	u, err := b.cfg.Users.Touch(ctx, ev.Source.UserID, ev.time())
+	if err != nil {
+		return err
+	}
+	return b.take(ctx, ev, guidance.Person{Role: string(u.Role)}, in)
+}
+
+// messageInput maps a LINE message to engine input; ok is false for a message
+// type it does not know.
+func messageInput(m webhook.MessageContentInterface) (in guidance.Input, ok bool) {
+	switch c := m.(type) {
+	case webhook.TextMessageContent:
+		return guidance.Input{Kind: guidance.InputText, Text: c.Text}, true
+	case webhook.StickerMessageContent:
+		return guidance.Input{Kind: guidance.InputSticker}, true
+	case webhook.LocationMessageContent:
+		return guidance.Input{Kind: guidance.InputLocation, Lat: c.Latitude, Lng: c.Longitude, Address: c.Address}, true
+	case webhook.ImageMessageContent, webhook.VideoMessageContent, webhook.AudioMessageContent, webhook.FileMessageContent:
+		return guidance.Input{Kind: guidance.InputMedia}, true
+	default:
+		return guidance.Input{Kind: guidance.InputOther}, false
+	}
+}
+
+// leaveChat says goodbye in a group or room and leaves it.
+func (b *Bot) leaveChat(ctx context.Context, ev envelope) error {
+	to := ev.Source.GroupID
+	if ev.Source.Type == "room" {
+		to = ev.Source.RoomID
+	}
+	if err := b.say(ctx, ev, to, b.cfg.Script.Say(guidance.NodeGroup, "th")); err != nil {
+		return err
+	}
+	if ev.Source.Type == "room" {
+		return b.cfg.Sender.LeaveRoom(ctx, to)
+	}
+	return b.cfg.Sender.LeaveGroup(ctx, to)
+}
