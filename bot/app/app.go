@@ -114,7 +114,7 @@ func (a *App) routes() chi.Router {
 	r.Get("/readyz", a.ready)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
 	if a.cfg.DevHandler != nil {
-		r.Mount("/dev", a.cfg.DevHandler)
+		r.Mount("/dev/chat", a.cfg.DevHandler)
 	}
 	return r
 }

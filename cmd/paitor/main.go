@@ -1,0 +1,71 @@
+// Command paitor is the Pai Tor service and its operator commands. With no
+// arguments it serves; `paitor -h` lists the subcommands. It only reads the
+// environment and wires the parts; the work happens in bot, guidance and
+// content.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"serve", "run the webhook service (the default; without LINE_CHANNEL_TOKEN it starts the local chat simulator)", runServe},
+	{"migrate", "apply the PostgreSQL schema migrations to DATABASE_URL and exit", runMigrate},
+	{"version", "print the version", runVersion},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	name := "serve"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	if name == "-h" || name == "--help" || name == "help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == name {
+			if err := c.run(ctx, args, stdout, stderr); err != nil {
+				if err == errUsage {
+					return 2
+				}
+				// One line, whatever the error's own layout (pgx spreads its over several).
+				fmt.Fprintf(stderr, "paitor %s: %s\n", name, strings.Join(strings.Fields(err.Error()), " "))
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "paitor: unknown command %q\n", name)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "ไปต่อ Pai Tor: a LINE guidance assistant for young people in Thailand.")
+	fmt.Fprintln(w, "\nUsage: paitor [command] [-h]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(w, "\nConfiguration comes from environment variables; see README.md.")
+}
