@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,8 +26,9 @@ type Message struct {
 
 // Handler handles one event. It returns nil when the event is done. An error
 // wrapped with Permanent means retrying cannot help: the event is moved to the
-// dead-letter stream. Any other error is retried (the event and the later events
-// with the same key wait) up to Config.MaxAttempts.
+// dead-letter stream. Any other error (a database or LINE outage) is retried
+// with backoff while the event and the later events with the same key wait,
+// until the event is older than Config.MaxAge (or Config.MaxAttempts, if set).
 type Handler func(ctx context.Context, m Message) error
 
 type permanentError struct{ err error }
@@ -183,10 +185,10 @@ func (q *Queue) workPartition(ctx context.Context, p int, h Handler, log *slog.L
 		log.Warn("queue: prepare partition", "partition", p, "err", err)
 		return
 	}
-	attempts := map[string]int{}
+	w := &partitionWork{attempts: map[string]int{}, waiting: map[string]time.Time{}}
 	failures := 0
 	for ctx.Err() == nil {
-		msgs, err := q.read(ctx, stream)
+		msgs, err := q.read(ctx, stream, w)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -197,14 +199,33 @@ func (q *Queue) workPartition(ctx context.Context, p int, h Handler, log *slog.L
 			continue
 		}
 		failures = 0
-		if len(msgs) == 0 {
-			continue
-		}
-		retry := q.handle(ctx, p, msgs, h, attempts, log)
-		if retry > 0 {
-			sleep(ctx, backoff(retry))
+		if len(msgs) > 0 && q.handle(ctx, p, msgs, h, w, log) == 0 {
+			// Everything read is waiting for a retry: don't spin.
+			sleep(ctx, min(w.nextDue().Sub(time.Now()), q.cfg.Block))
 		}
 	}
+}
+
+// partitionWork is what one partition's consumer remembers between rounds.
+type partitionWork struct {
+	attempts map[string]int       // tries so far, by stream entry ID
+	waiting  map[string]time.Time // keys whose oldest event failed: not before this time
+}
+
+// runnable reports whether key's events may be tried now.
+func (w *partitionWork) runnable(key string, now time.Time) bool {
+	t, ok := w.waiting[key]
+	return !ok || !now.Before(t)
+}
+
+func (w *partitionWork) nextDue() time.Time {
+	var next time.Time
+	for _, t := range w.waiting {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	return next
 }
 
 // prepare creates the consumer group and claims the entries that earlier owners
@@ -233,49 +254,89 @@ func isBusyGroup(err error) bool {
 	return err != nil && len(err.Error()) >= 9 && err.Error()[:9] == "BUSYGROUP"
 }
 
-// read returns this consumer's pending entries first (in order), then new ones.
-func (q *Queue) read(ctx context.Context, stream string) ([]redis.XMessage, error) {
-	for _, id := range []string{"0", ">"} {
-		args := &redis.XReadGroupArgs{Group: q.cfg.Group, Consumer: q.id, Streams: []string{stream, id}, Count: int64(q.cfg.BatchSize)}
-		if id == ">" {
-			args.Block = q.cfg.Block
-		}
-		res, err := q.rdb.XReadGroup(ctx, args).Result()
-		if errors.Is(err, redis.Nil) {
-			continue
-		}
+// maxPending bounds how much of this consumer's pending list one round reads.
+const maxPendingPages = 16
+
+// read returns this consumer's pending entries (in order), then new ones. New
+// entries are read only when the whole pending list was seen, so that a key's
+// later event never runs ahead of an earlier one still pending; it blocks for
+// new entries only when nothing pending can run now.
+func (q *Queue) read(ctx context.Context, stream string, w *partitionWork) ([]redis.XMessage, error) {
+	var out []redis.XMessage
+	start, complete := "0", false
+	for range maxPendingPages {
+		msgs, err := q.readGroup(ctx, stream, start, -1)
 		if err != nil {
-			if isNoGroup(err) {
-				// The stream was removed (e.g. Redis restarted empty): recreate.
-				if perr := q.prepare(ctx, stream); perr != nil {
-					return nil, perr
-				}
-			}
 			return nil, err
 		}
-		if len(res) > 0 && len(res[0].Messages) > 0 {
-			return res[0].Messages, nil
+		out = append(out, msgs...)
+		if len(msgs) < q.cfg.BatchSize {
+			complete = true
+			break
 		}
+		start = msgs[len(msgs)-1].ID
 	}
-	return nil, nil
+	if !complete {
+		return out, nil
+	}
+	block := time.Duration(-1)
+	now := time.Now()
+	if !slices.ContainsFunc(out, func(x redis.XMessage) bool { return w.runnable(str(x, "key"), now) }) {
+		block = q.cfg.Block
+	}
+	fresh, err := q.readGroup(ctx, stream, ">", block)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, fresh...), nil
+}
+
+func (q *Queue) readGroup(ctx context.Context, stream, id string, block time.Duration) ([]redis.XMessage, error) {
+	res, err := q.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group: q.cfg.Group, Consumer: q.id, Streams: []string{stream, id}, Count: int64(q.cfg.BatchSize), Block: block,
+	}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		if isNoGroup(err) {
+			// The stream is gone (e.g. Redis restarted empty): recreate it.
+			if perr := q.prepare(ctx, stream); perr != nil {
+				return nil, perr
+			}
+		}
+		return nil, err
+	}
+	if len(res) == 0 {
+		return nil, nil
+	}
+	return res[0].Messages, nil
 }
 
 func isNoGroup(err error) bool {
 	return err != nil && len(err.Error()) >= 7 && err.Error()[:7] == "NOGROUP"
 }
 
-// handle runs one batch: keys in parallel, each key's events in order, stopping
-// a key at its first retryable failure. It acknowledges what finished and returns
-// the highest attempt count among events left for retry (0 if none).
-func (q *Queue) handle(ctx context.Context, p int, msgs []redis.XMessage, h Handler, attempts map[string]int, log *slog.Logger) int {
+// handle runs one batch: keys in parallel, each key's events in order. A key
+// stops at its first failure and waits (with backoff) before it is tried again,
+// while other keys go on. It acknowledges what finished and returns how many
+// events it tried.
+func (q *Queue) handle(ctx context.Context, p int, msgs []redis.XMessage, h Handler, w *partitionWork, log *slog.Logger) int {
+	now := time.Now()
 	var order []string
 	byKey := map[string][]Message{}
 	for _, x := range msgs {
 		m := toMessage(x, p)
+		if !w.runnable(m.Key, now) {
+			continue
+		}
 		if _, ok := byKey[m.Key]; !ok {
 			order = append(order, m.Key)
 		}
 		byKey[m.Key] = append(byKey[m.Key], m)
+	}
+	if len(order) == 0 {
+		return 0
 	}
 	// Handlers run to completion even during shutdown, within drainTimeout.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
@@ -285,7 +346,7 @@ func (q *Queue) handle(ctx context.Context, p int, msgs []redis.XMessage, h Hand
 		mu    sync.Mutex
 		acks  []string
 		dead  []deadLetter
-		retry int
+		tried int
 		wg    sync.WaitGroup
 		sem   = make(chan struct{}, q.cfg.Parallel)
 	)
@@ -295,26 +356,28 @@ func (q *Queue) handle(ctx context.Context, p int, msgs []redis.XMessage, h Hand
 			defer func() { <-sem }()
 			for _, m := range byKey[key] {
 				mu.Lock()
-				attempts[m.StreamID]++
-				m.Attempt = attempts[m.StreamID]
+				w.attempts[m.StreamID]++
+				m.Attempt = w.attempts[m.StreamID]
+				tried++
 				mu.Unlock()
 				err := h(hctx, m)
 				mu.Lock()
+				giveUp := err != nil && (IsPermanent(err) || q.expired(m))
 				switch {
-				case err == nil:
+				case err == nil || giveUp:
+					if giveUp {
+						log.Error("queue: giving up on event", "partition", p, "attempt", m.Attempt, "err", err)
+						dead = append(dead, deadLetter{m, err})
+					}
 					acks = append(acks, m.StreamID)
-					delete(attempts, m.StreamID)
-				case IsPermanent(err) || m.Attempt >= q.cfg.MaxAttempts:
-					log.Error("queue: giving up on event", "partition", p, "attempt", m.Attempt, "err", err)
-					acks = append(acks, m.StreamID)
-					dead = append(dead, deadLetter{m, err})
-					delete(attempts, m.StreamID)
+					delete(w.attempts, m.StreamID)
+					delete(w.waiting, key)
 				default:
 					log.Warn("queue: event failed, will retry", "partition", p, "attempt", m.Attempt, "err", err)
-					retry = max(retry, m.Attempt)
+					w.waiting[key] = time.Now().Add(backoff(m.Attempt))
 				}
 				mu.Unlock()
-				if err != nil && !IsPermanent(err) && m.Attempt < q.cfg.MaxAttempts {
+				if err != nil && !giveUp {
 					return // later events of this key wait for this one
 				}
 			}
@@ -326,7 +389,16 @@ func (q *Queue) handle(ctx context.Context, p int, msgs []redis.XMessage, h Hand
 			log.Warn("queue: ack failed; events will be handled again", "partition", p, "err", err)
 		}
 	}
-	return retry
+	return tried
+}
+
+// expired reports whether a failing event has been retried long enough (or as
+// often as configured) to be given up on.
+func (q *Queue) expired(m Message) bool {
+	if q.cfg.MaxAttempts > 0 && m.Attempt >= q.cfg.MaxAttempts {
+		return true
+	}
+	return time.Since(m.Enqueued) > q.cfg.MaxAge
 }
 
 type deadLetter struct {
@@ -350,17 +422,18 @@ func (q *Queue) ack(ctx context.Context, stream string, ids []string, dead []dea
 	return err
 }
 
+func str(x redis.XMessage, k string) string { s, _ := x.Values[k].(string); return s }
+
 func toMessage(x redis.XMessage, p int) Message {
-	str := func(k string) string { s, _ := x.Values[k].(string); return s }
 	return Message{
-		StreamID: x.ID, ID: str("id"), Key: str("key"), Body: []byte(str("body")),
+		StreamID: x.ID, ID: str(x, "id"), Key: str(x, "key"), Body: []byte(str(x, "body")),
 		Enqueued: idTime(x.ID), Partition: p,
 	}
 }
 
 func backoff(n int) time.Duration {
-	d := 100 * time.Millisecond << min(n, 6)
-	return min(d, 5*time.Second)
+	d := 100 * time.Millisecond << min(n, 9)
+	return min(d, 30*time.Second)
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -21,7 +21,8 @@ type Config struct {
 	BatchSize   int           // entries read per partition per round; default 64
 	Parallel    int           // keys handled at once within one partition batch; default 16
 	Block       time.Duration // how long a read waits for new entries; default 1 s
-	MaxAttempts int           // tries before an event is moved to the dead-letter stream; default 8
+	MaxAttempts int           // tries before a failing event is given up on; default 0 = no limit
+	MaxAge      time.Duration // a failing event older than this is given up on; default 24 h
 	Group       string        // consumer group; default "workers"
 }
 
@@ -47,8 +48,8 @@ func (c *Config) fill() {
 	if c.Block <= 0 {
 		c.Block = time.Second
 	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 8
+	if c.MaxAge <= 0 {
+		c.MaxAge = 24 * time.Hour
 	}
 	if c.Group == "" {
 		c.Group = "workers"

@@ -50,9 +50,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		APIURL: c.APIURL, DataAPIURL: c.DataAPIURL, Log: log, RateLimits: c.RateLimits,
 		Queue: queue.Config{Partitions: c.Partitions}, SessionTTL: c.SessionTTL,
 	}
-	var fake *linefake.Server
+	var sim *simulator.Simulator
 	if c.simulated() {
-		fake, err = startSimulator(&cfg, ln.Addr(), log)
+		var fake *linefake.Server
+		fake, sim, err = startSimulator(&cfg, ln.Addr(), log)
 		if err != nil {
 			return err
 		}
@@ -63,6 +64,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 60 * time.Second}
+	if sim != nil {
+		srv.RegisterOnShutdown(sim.Close) // end the open chat pages' long polls
+	}
 
 	var wg sync.WaitGroup
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -99,18 +103,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // startSimulator starts the in-process fake LINE server and the chat
 // simulator, and points the service at them.
-func startSimulator(cfg *app.Config, addr net.Addr, log *slog.Logger) (*linefake.Server, error) {
+func startSimulator(cfg *app.Config, addr net.Addr, log *slog.Logger) (*linefake.Server, *simulator.Simulator, error) {
 	secret := make([]byte, 16)
 	_, _ = rand.Read(secret)
 	cfg.ChannelSecret = hex.EncodeToString(secret)
 	cfg.ChannelToken = "simulator-token"
 	fake, err := linefake.New(linefake.Options{ChannelToken: cfg.ChannelToken})
 	if err != nil {
-		return nil, fmt.Errorf("simulator: %w", err)
+		return nil, nil, fmt.Errorf("simulator: %w", err)
 	}
 	url, err := fake.Start()
 	if err != nil {
-		return nil, fmt.Errorf("simulator: %w", err)
+		return nil, nil, fmt.Errorf("simulator: %w", err)
 	}
 	cfg.APIURL, cfg.DataAPIURL = url, url
 	sim, err := simulator.New(simulator.Config{
@@ -118,11 +122,11 @@ func startSimulator(cfg *app.Config, addr net.Addr, log *slog.Logger) (*linefake
 	})
 	if err != nil {
 		fake.Close()
-		return nil, fmt.Errorf("simulator: %w", err)
+		return nil, nil, fmt.Errorf("simulator: %w", err)
 	}
 	cfg.DevHandler = sim.Handler()
 	log.Warn("LINE_CHANNEL_TOKEN is not set: LINE is simulated in-process; nothing reaches real LINE users")
-	return fake, nil
+	return fake, sim, nil
 }
 
 // displayHost turns a listen address such as [::]:8080 into one a browser on
