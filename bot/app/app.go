@@ -127,6 +127,9 @@ func (a *App) Run(ctx context.Context) error {
 	return a.Queue.Run(ctx, a.Bot.Handle, a.cfg.Log)
 }
 
+// Close releases what New opened (not the parts it was given).
+func (a *App) Close() error { return a.Queue.Close() }
+
 // ready answers 200 when PostgreSQL (or the embedded store) and Redis answer.
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

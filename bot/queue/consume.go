@@ -292,7 +292,11 @@ func (q *Queue) read(ctx context.Context, stream string, w *partitionWork) ([]re
 }
 
 func (q *Queue) readGroup(ctx context.Context, stream, id string, block time.Duration) ([]redis.XMessage, error) {
-	res, err := q.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+	c := q.rdb
+	if block >= 0 {
+		c = q.blocking
+	}
+	res, err := c.XReadGroup(ctx, &redis.XReadGroupArgs{
 		Group: q.cfg.Group, Consumer: q.id, Streams: []string{stream, id}, Count: int64(q.cfg.BatchSize), Block: block,
 	}).Result()
 	if errors.Is(err, redis.Nil) {

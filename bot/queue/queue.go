@@ -59,15 +59,33 @@ func (c *Config) fill() {
 // Queue is a partitioned event queue on Redis Streams. It is safe for concurrent
 // use; one Queue value per process is enough.
 type Queue struct {
-	rdb redis.UniversalClient
-	cfg Config
-	id  string // this instance's consumer name
+	rdb      redis.UniversalClient
+	blocking redis.UniversalClient // for reads that wait: they hold a connection
+	cfg      Config
+	id       string // this instance's consumer name
 }
 
-// New returns a Queue on rdb. It creates nothing until used.
+// New returns a Queue on rdb. Reads that wait for new events get a pool of
+// their own (one connection per partition), so that waiting consumers never
+// starve the webhook's enqueues of connections. Close releases it.
 func New(rdb redis.UniversalClient, cfg Config) *Queue {
 	cfg.fill()
-	return &Queue{rdb: rdb, cfg: cfg, id: "c-" + uuid.NewString()}
+	q := &Queue{rdb: rdb, blocking: rdb, cfg: cfg, id: "c-" + uuid.NewString()}
+	if c, ok := rdb.(*redis.Client); ok {
+		opts := *c.Options()
+		opts.PoolSize = cfg.Partitions + 2
+		opts.MinIdleConns = 0
+		q.blocking = redis.NewClient(&opts)
+	}
+	return q
+}
+
+// Close releases the connections of waiting reads.
+func (q *Queue) Close() error {
+	if q.blocking != q.rdb {
+		return q.blocking.Close()
+	}
+	return nil
 }
 
 // Partitions returns the number of partition streams.

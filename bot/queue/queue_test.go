@@ -17,7 +17,7 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func newQueue(tg redistest.Target, cfg queue.Config) *queue.Queue {
+func newQueue(t *testing.T, tg redistest.Target, cfg queue.Config) *queue.Queue {
 	cfg.Prefix = tg.Prefix
 	if cfg.Block == 0 {
 		cfg.Block = 50 * time.Millisecond
@@ -25,7 +25,9 @@ func newQueue(tg redistest.Target, cfg queue.Config) *queue.Queue {
 	if cfg.LeaseTTL == 0 {
 		cfg.LeaseTTL = 900 * time.Millisecond
 	}
-	return queue.New(tg.Client, cfg)
+	q := queue.New(tg.Client, cfg)
+	t.Cleanup(func() { _ = q.Close() })
+	return q
 }
 
 // run starts q.Run in the background and returns a stop function that waits.
@@ -52,7 +54,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func TestRedeliveredEventIsQueuedOnce(t *testing.T) {
 	redistest.Each(t, func(t *testing.T, tg redistest.Target) {
-		q := newQueue(tg, queue.Config{})
+		q := newQueue(t, tg, queue.Config{})
 		ctx := context.Background()
 		ev := queue.Event{ID: "01JDUPLICATE", Key: "U1", Body: []byte(`{"type":"message"}`)}
 		var total atomic.Int64
@@ -79,7 +81,7 @@ func TestRedeliveredEventIsQueuedOnce(t *testing.T) {
 
 func TestEventsOfOneUserAreHandledInOrder(t *testing.T) {
 	redistest.Each(t, func(t *testing.T, tg redistest.Target) {
-		q := newQueue(tg, queue.Config{Partitions: 4})
+		q := newQueue(t, tg, queue.Config{Partitions: 4})
 		const users, perUser = 12, 25
 		var mu sync.Mutex
 		seen := map[string][]int{}
@@ -118,7 +120,7 @@ func TestEventsOfOneUserAreHandledInOrder(t *testing.T) {
 
 func TestFailedEventIsRetriedBeforeTheUsersNextEvent(t *testing.T) {
 	redistest.Each(t, func(t *testing.T, tg redistest.Target) {
-		q := newQueue(tg, queue.Config{Partitions: 1})
+		q := newQueue(t, tg, queue.Config{Partitions: 1})
 		var mu sync.Mutex
 		var order []string
 		fails := 2
@@ -145,7 +147,7 @@ func TestFailedEventIsRetriedBeforeTheUsersNextEvent(t *testing.T) {
 
 func TestPermanentFailureGoesToDeadLetters(t *testing.T) {
 	redistest.Each(t, func(t *testing.T, tg redistest.Target) {
-		q := newQueue(tg, queue.Config{})
+		q := newQueue(t, tg, queue.Config{})
 		var next atomic.Bool
 		run(t, q, func(ctx context.Context, m queue.Message) error {
 			if m.ID == "bad" {
@@ -164,7 +166,7 @@ func TestPermanentFailureGoesToDeadLetters(t *testing.T) {
 // nothing: another instance takes the partition over and handles it.
 func TestEventHeldByADeadWorkerIsHandledByAnother(t *testing.T) {
 	redistest.Each(t, func(t *testing.T, tg redistest.Target) {
-		dying := newQueue(tg, queue.Config{Partitions: 1, LeaseTTL: 600 * time.Millisecond})
+		dying := newQueue(t, tg, queue.Config{Partitions: 1, LeaseTTL: 600 * time.Millisecond})
 		picked := make(chan struct{})
 		hang := make(chan struct{})
 		defer close(hang)
@@ -182,7 +184,7 @@ func TestEventHeldByADeadWorkerIsHandledByAnother(t *testing.T) {
 		go stopDying()
 		tg.Client.Del(context.Background(), tg.Prefix+"in:lease:0")
 
-		survivor := newQueue(tg, queue.Config{Partitions: 1, LeaseTTL: 600 * time.Millisecond})
+		survivor := newQueue(t, tg, queue.Config{Partitions: 1, LeaseTTL: 600 * time.Millisecond})
 		var got atomic.Value
 		run(t, survivor, func(ctx context.Context, m queue.Message) error {
 			got.Store(m.ID)
@@ -194,8 +196,8 @@ func TestEventHeldByADeadWorkerIsHandledByAnother(t *testing.T) {
 
 func TestTwoInstancesHandleEveryEventOnce(t *testing.T) {
 	redistest.Each(t, func(t *testing.T, tg redistest.Target) {
-		a := newQueue(tg, queue.Config{Partitions: 8})
-		b := newQueue(tg, queue.Config{Partitions: 8})
+		a := newQueue(t, tg, queue.Config{Partitions: 8})
+		b := newQueue(t, tg, queue.Config{Partitions: 8})
 		var mu sync.Mutex
 		count := map[string]int{}
 		h := func(ctx context.Context, m queue.Message) error {
@@ -224,7 +226,7 @@ func TestTwoInstancesHandleEveryEventOnce(t *testing.T) {
 
 func TestEnqueueFailsWhenRedisIsDown(t *testing.T) {
 	tg := redistest.Embedded(t)
-	q := newQueue(tg, queue.Config{})
+	q := newQueue(t, tg, queue.Config{})
 	tg.Mini.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()

@@ -85,6 +85,7 @@ func New(t testing.TB, opts Options) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = a.Close() })
 	h := &Harness{t: t, App: a, Fake: fake, Store: opts.Store, Redis: *opts.Redis, Client: &http.Client{Timeout: 10 * time.Second}}
 	h.Server = httptest.NewServer(a.Handler())
 	t.Cleanup(h.Server.Close)
