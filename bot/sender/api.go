@@ -47,7 +47,7 @@ func (s *Sender) Reply(ctx context.Context, token string, msgs []json.RawMessage
 		if unknownOutcome {
 			return nil
 		}
-		return fmt.Errorf("%w: %v", ErrInvalidReplyToken, err)
+		return fmt.Errorf("%w: %w", ErrInvalidReplyToken, err)
 	}
 	return err
 }

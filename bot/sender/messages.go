@@ -81,6 +81,9 @@ func SplitText(s string, max int) []string {
 			if cut == 0 {
 				cut = limit
 			}
+			if cut == 0 { // max is smaller than the first character: send it alone
+				_, cut = utf8.DecodeRuneInString(s)
+			}
 		}
 		if piece := strings.TrimRight(s[:cut], " \n"); piece != "" {
 			out = append(out, piece)
