@@ -24,8 +24,10 @@ type Input struct {
 	Unblocked bool              // InputFollow: the person had blocked the account before
 }
 
-// Person is what the engine knows about who it talks to.
+// Person is what the engine knows about who it talks to: the fields stored
+// about them (role, consent, settings, profile) and the facts the edge derives
+// ("plan": "saved" when a plan exists, "guardian": "pending" or "confirmed").
 type Person struct {
-	Role string // "", "youth", "parent", "other"
-	New  bool   // first contact ever
+	New    bool // first contact ever
+	Fields map[string]string
 }

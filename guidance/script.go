@@ -1,0 +1,89 @@
+package guidance
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/paitor/paitor/guidance/assess"
+	"github.com/paitor/paitor/guidance/lessons"
+)
+
+// Script is every flow (written and generated), the global commands, the field
+// registry and the content the engine's built-in actions use. It is immutable
+// once loaded and safe for concurrent use.
+type Script struct {
+	nodes     map[string]*Node
+	commands  []Command
+	fields    Fields
+	inventory *assess.Inventory
+	lessons   []lessons.Module
+	safety    *Safety
+	plan      *planData
+}
+
+// LoadScript loads and validates everything embedded in the binary.
+func LoadScript() (*Script, error) { return LoadScriptFS(flowFiles, "flows") }
+
+// LoadScriptFS loads the flows in dir of fsys with the embedded fields,
+// inventory, lessons, safety phrases and plan data, and validates the whole.
+func LoadScriptFS(fsys fs.FS, dir string) (*Script, error) {
+	fields, err := LoadFields(fieldsFile)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := assess.Load()
+	if err != nil {
+		return nil, fmt.Errorf("guidance: %w", err)
+	}
+	mods, err := lessons.Load()
+	if err != nil {
+		return nil, fmt.Errorf("guidance: %w", err)
+	}
+	safety, err := loadSafety()
+	if err != nil {
+		return nil, err
+	}
+	plan, err := loadPlanData()
+	if err != nil {
+		return nil, err
+	}
+	s := &Script{nodes: map[string]*Node{}, fields: fields, inventory: inv, lessons: mods, safety: safety, plan: plan}
+	flows, cmds, err := readFlows(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	s.commands = cmds
+	flows = append(flows, inventoryFlow(inv), lessonsFlow(mods), planFlow(plan))
+	for _, f := range flows {
+		if err := s.add(f); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Fields returns the field registry.
+func (s *Script) Fields() Fields { return s.fields }
+
+// Lessons returns the life-skills modules.
+func (s *Script) Lessons() []lessons.Module { return s.lessons }
+
+// HasNode reports whether a node exists.
+func (s *Script) HasNode(key string) bool { return s.nodes[key] != nil }
+
+// Say returns a node's messages without choices, for what is said outside a
+// conversation (for example in a group chat the bot is about to leave).
+func (s *Script) Say(node, lang string) []Message {
+	n := s.nodes[node]
+	if n == nil {
+		return nil
+	}
+	out := make([]Message, len(n.Say))
+	for i, t := range n.Say {
+		out[i] = Message{Text: t.In(lang)}
+	}
+	return out
+}
