@@ -8,6 +8,8 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"github.com/paitor/paitor/bot/queue"
+	"github.com/paitor/paitor/bot/render"
+	"github.com/paitor/paitor/bot/sender"
 	"github.com/paitor/paitor/guidance"
 )
 
@@ -53,16 +55,16 @@ func (b *Bot) handleEvent(ctx context.Context, m queue.Message) error {
 
 	switch e := event.(type) {
 	case webhook.FollowEvent:
-		u, created, err := b.cfg.Users.Follow(ctx, userID, at)
+		_, created, err := b.cfg.Store.Follow(ctx, userID, at)
 		if err != nil {
 			return err
 		}
 		unblocked := e.Follow != nil && e.Follow.IsUnblocked
-		return b.take(ctx, ev, guidance.Person{Role: string(u.Role), New: created}, guidance.Input{Kind: guidance.InputFollow, Unblocked: unblocked})
+		return b.respond(ctx, ev, created, guidance.Input{Kind: guidance.InputFollow, Unblocked: unblocked})
 
 	case webhook.UnfollowEvent:
 		// The person blocked the account: record it so nothing more is sent.
-		if err := b.cfg.Users.Block(ctx, userID, at); err != nil {
+		if err := b.cfg.Store.Block(ctx, userID, at); err != nil {
 			return err
 		}
 		return b.cfg.State.DeleteSession(ctx, userID)
@@ -103,11 +105,19 @@ func (b *Bot) handleEvent(ctx context.Context, m queue.Message) error {
 
 // converse runs a turn for a message or postback from a user.
 func (b *Bot) converse(ctx context.Context, ev envelope, in guidance.Input) error {
-	u, err := b.cfg.Users.Touch(ctx, ev.Source.UserID, ev.time())
-	if err != nil {
+	if _, err := b.cfg.Store.Touch(ctx, ev.Source.UserID, ev.time()); err != nil {
 		return err
 	}
-	return b.take(ctx, ev, guidance.Person{Role: string(u.Role)}, in)
+	return b.respond(ctx, ev, false, in)
+}
+
+// respond runs the engine on a user's input and sends the answer, by reply
+// while the event's token is fresh.
+func (b *Bot) respond(ctx context.Context, ev envelope, isNew bool, in guidance.Input) error {
+	out := outboxSpec{id: ev.WebhookEventID, to: ev.Source.UserID, replyToken: ev.ReplyToken, at: ev.time()}
+	return b.take(ctx, out, isNew, func(s *guidance.Session, p guidance.Person) guidance.Turn {
+		return b.cfg.Script.Respond(s, p, in, b.cfg.Now())
+	})
 }
 
 // messageInput maps a LINE message to engine input; ok is false for a message
@@ -140,4 +150,26 @@ func (b *Bot) leaveChat(ctx context.Context, ev envelope) error {
 		return b.cfg.Sender.LeaveRoom(ctx, to)
 	}
 	return b.cfg.Sender.LeaveGroup(ctx, to)
+}
+
+// say sends messages outside a conversation turn (no session change). Its
+// outbox has its own ID, so a retry of the event resumes it without saying it
+// twice and still does whatever comes after.
+func (b *Bot) say(ctx context.Context, ev envelope, to string, msgs []guidance.Message) error {
+	id := ev.WebhookEventID + ":say"
+	o, ok, err := b.cfg.State.Outbox(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		raw, err := render.Messages(msgs)
+		if err != nil {
+			return queue.Permanent(err)
+		}
+		o = sender.NewOutbox(id, to, ev.ReplyToken, ev.time(), raw)
+		if err := b.cfg.State.SaveOutbox(ctx, o); err != nil {
+			return err
+		}
+	}
+	return b.deliver(ctx, o)
 }

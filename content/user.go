@@ -75,6 +75,7 @@ type UserStore interface {
 // concurrent use.
 type Store interface {
 	UserStore
+	GuidanceStore
 
 	// Ping reports whether the store is reachable (used by /readyz).
 	Ping(ctx context.Context) error

@@ -110,9 +110,11 @@ const (
 	NodeError    = "start.error"    // when an action failed and the node names no way on
 	NodeCrisis   = "safety.crisis"  // on a message that signals crisis
 	NodeCheckin  = "checkin.ask"    // a scheduled check-in
+	// NodeGuardianConfirmed tells a young person their guardian confirmed.
+	NodeGuardianConfirmed = "consent.guardian_confirmed"
 )
 
-var rootNodes = []string{NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup, NodeError, NodeCrisis, NodeCheckin}
+var rootNodes = []string{NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup, NodeError, NodeCrisis, NodeCheckin, NodeGuardianConfirmed}
 
 // Actions are the named actions a node may call. Built-in ones run inside the
 // engine; the others are done by the edge (they need storage or LINE), which

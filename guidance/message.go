@@ -24,8 +24,10 @@ type Message struct {
 }
 
 // Choice is a tappable answer. Data goes back as a postback; Label is shown on
-// the chip and echoed in the chat as the person's answer.
+// the chip and echoed in the chat as the person's answer. A Location choice
+// opens LINE's location picker instead.
 type Choice struct {
-	Label string
-	Data  string
+	Label    string
+	Data     string
+	Location bool
 }

@@ -292,6 +292,9 @@ func (t *turn) chips(key string, stuck bool) []Choice {
 		if n.Ask.Skip != nil {
 			out = append(out, Choice{Label: n.Ask.Skip.In(t.sess.Lang), Data: url.Values{keyAnswer: {key}, keySkip: {"1"}}.Encode()})
 		}
+		if f, ok := t.script.fields.Lookup(n.Ask.Field); ok && n.Ask.kind(f) == "province" {
+			out = append(out, Choice{Label: locationLabel.In(t.sess.Lang), Location: true})
+		}
 	}
 	for _, o := range n.Choices {
 		out = append(out, Choice{Label: o.Label.In(t.sess.Lang), Data: gotoData(o.Goto, o.Set)})
@@ -303,7 +306,10 @@ func (t *turn) chips(key string, stuck bool) []Choice {
 	return out
 }
 
-var menuLabel = Text{TH: "เมนู", EN: "Menu"}
+var (
+	menuLabel     = Text{TH: "เมนู", EN: "Menu"}
+	locationLabel = Text{TH: "📍 ส่งตำแหน่ง", EN: "📍 Share location"}
+)
 
 func gotoData(node string, set map[string]string) string {
 	v := url.Values{keyGoto: {node}}

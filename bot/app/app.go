@@ -20,6 +20,7 @@ import (
 	"github.com/paitor/paitor/bot/metrics"
 	"github.com/paitor/paitor/bot/queue"
 	"github.com/paitor/paitor/bot/redisstate"
+	"github.com/paitor/paitor/bot/richmenu"
 	"github.com/paitor/paitor/bot/sender"
 	"github.com/paitor/paitor/bot/webhook"
 	"github.com/paitor/paitor/content"
@@ -37,15 +38,17 @@ type Config struct {
 	DataAPIURL    string // LINE data API; default https://api-data.line.me
 	Log           *slog.Logger
 
-	RedisPrefix  string         // default "paitor:"
-	Queue        queue.Config   // partitions, batch size...
-	RateLimits   map[string]int // calls per second by LINE endpoint, shared by all instances
-	HTTPTimeout  time.Duration  // per LINE call; default 10 s
-	SenderTries  uint           // default 6
-	RetryBackoff time.Duration  // first retry delay; default 200 ms
-	SessionTTL   time.Duration  // default 24 h
-	DevHandler   http.Handler   // mounted at /dev/ when set (the chat simulator)
-	Now          func() time.Time
+	RedisPrefix   string         // default "paitor:"
+	Queue         queue.Config   // partitions, batch size...
+	RateLimits    map[string]int // calls per second by LINE endpoint, shared by all instances
+	HTTPTimeout   time.Duration  // per LINE call; default 10 s
+	SenderTries   uint           // default 6
+	RetryBackoff  time.Duration  // first retry delay; default 200 ms
+	SessionTTL    time.Duration  // default 24 h
+	DevHandler    http.Handler   // mounted at /dev/chat when set (the chat simulator)
+	PublicURL     string         // where the service is reachable, for links (data export)
+	SchedulerTick time.Duration  // how often due check-ins are looked for; default 15 s
+	Now           func() time.Time
 }
 
 // App is the assembled service.
@@ -92,7 +95,8 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	b, err := bot.New(bot.Config{
-		Users: cfg.Store, State: state, Sender: snd, Script: script, Log: cfg.Log,
+		Store: cfg.Store, State: state, Sender: snd, Script: script, Log: cfg.Log,
+		Menus: richmenu.NewLinker(snd), PublicURL: cfg.PublicURL,
 		Observer: m, SessionTTL: cfg.SessionTTL, Now: cfg.Now,
 	})
 	if err != nil {
@@ -112,6 +116,7 @@ func (a *App) routes() chi.Router {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", a.ready)
+	r.Get("/me/export", a.export)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
 	if a.cfg.DevHandler != nil {
 		r.Mount("/dev/chat", a.cfg.DevHandler)
@@ -122,9 +127,17 @@ func (a *App) routes() chi.Router {
 // Handler is the HTTP side of the service.
 func (a *App) Handler() http.Handler { return a.router }
 
-// Run works the queue until ctx is cancelled, then drains in-flight events.
+// Run works the queue and sends scheduled messages until ctx is cancelled,
+// then drains in-flight events.
 func (a *App) Run(ctx context.Context) error {
-	return a.Queue.Run(ctx, a.Bot.Handle, a.cfg.Log)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Bot.RunScheduler(ctx, orDefault(a.cfg.SchedulerTick, 15*time.Second))
+	}()
+	err := a.Queue.Run(ctx, a.Bot.Handle, a.cfg.Log)
+	<-done
+	return err
 }
 
 // Close releases what New opened (not the parts it was given).

@@ -66,7 +66,9 @@ func quickReplies(choices []guidance.Choice) *quickReply {
 	for _, c := range choices[:min(len(choices), sender.MaxQuickReplies)] {
 		label := clip(c.Label, maxLabelRunes)
 		a := action{Type: "message", Label: label, Text: c.Label}
-		if c.Data != "" && len(c.Data) <= maxPostbackData {
+		if c.Location {
+			a = action{Type: "location", Label: label}
+		} else if c.Data != "" && len(c.Data) <= maxPostbackData {
 			a = action{Type: "postback", Label: label, Data: c.Data, DisplayText: c.Label}
 		}
 		qr.Items = append(qr.Items, quickReplyItem{Type: "action", Action: a})

@@ -34,9 +34,25 @@ type Batch struct {
 
 // NewOutbox cuts messages into batches, each with a fresh retry key.
 func NewOutbox(id, to, replyToken string, receivedAt time.Time, msgs []json.RawMessage) *Outbox {
+	return NewOutboxWithKey(id, to, replyToken, receivedAt, msgs, "")
+}
+
+// NewOutboxWithKey is NewOutbox with retry keys derived from baseKey (a UUID
+// recorded elsewhere before sending, e.g. with a scheduled message): the first
+// batch uses baseKey itself, the others keys derived from it, so the same
+// send always carries the same keys. An empty baseKey draws fresh keys.
+func NewOutboxWithKey(id, to, replyToken string, receivedAt time.Time, msgs []json.RawMessage, baseKey string) *Outbox {
 	o := &Outbox{ID: id, To: to, ReplyToken: replyToken, ReceivedAt: receivedAt}
-	for _, b := range Batches(msgs) {
-		o.Batches = append(o.Batches, Batch{Messages: b, RetryKey: uuid.NewString()})
+	base, err := uuid.Parse(baseKey)
+	for i, b := range Batches(msgs) {
+		key := uuid.NewString()
+		if err == nil {
+			key = base.String()
+			if i > 0 {
+				key = uuid.NewSHA1(base, []byte{byte(i)}).String()
+			}
+		}
+		o.Batches = append(o.Batches, Batch{Messages: b, RetryKey: key})
 	}
 	return o
 }

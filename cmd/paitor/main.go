@@ -25,6 +25,8 @@ type command struct {
 var commands = []command{
 	{"serve", "run the webhook service (the default; without LINE_CHANNEL_TOKEN it starts the local chat simulator)", runServe},
 	{"migrate", "apply the PostgreSQL schema migrations to DATABASE_URL and exit", runMigrate},
+	{"export-user", "print everything stored about one LINE user as JSON (for a data-subject request)", runExportUser},
+	{"richmenu", "install the youth and parent rich menus on the LINE channel (-dry-run prints them)", runRichMenu},
 	{"version", "print the version", runVersion},
 }
 

@@ -48,7 +48,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := app.Config{
 		Store: store, Redis: rdb, ChannelSecret: c.ChannelSecret, ChannelToken: c.ChannelToken,
 		APIURL: c.APIURL, DataAPIURL: c.DataAPIURL, Log: log, RateLimits: c.RateLimits,
-		Queue: queue.Config{Partitions: c.Partitions}, SessionTTL: c.SessionTTL,
+		Queue: queue.Config{Partitions: c.Partitions}, SessionTTL: c.SessionTTL, PublicURL: c.PublicURL,
 	}
 	var sim *simulator.Simulator
 	if c.simulated() {
@@ -126,6 +126,9 @@ func startSimulator(cfg *app.Config, addr net.Addr, log *slog.Logger) (*linefake
 		return nil, nil, fmt.Errorf("simulator: %w", err)
 	}
 	cfg.DevHandler = sim.Handler()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + displayHost(addr) // links work on this machine
+	}
 	log.Warn("LINE_CHANNEL_TOKEN is not set: LINE is simulated in-process; nothing reaches real LINE users")
 	return fake, sim, nil
 }

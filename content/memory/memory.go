@@ -20,12 +20,34 @@ type Store struct {
 	mu    sync.Mutex
 	users map[string]content.User
 
+	// What the guidance conversations record, keyed by user ID unless noted.
+	settings  map[string]map[string]string
+	consents  map[string][]content.Consent // every answer, in the order recorded
+	profiles  map[string]map[string]string
+	guardians map[string]content.Guardian // by youth ID
+	plans     map[string]content.Plan
+	outcomes  []content.Outcome          // everyone's, in the order recorded
+	scheduled map[string]*scheduled      // by message ID
+	handoffs  map[string]content.Handoff // by handoff ID
+	deletions map[string]int             // by day (UTC, YYYY-MM-DD)
+
 	now func() time.Time // the store's clock for CreatedAt and UpdatedAt
 }
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{users: make(map[string]content.User), now: time.Now}
+	return &Store{
+		users:     make(map[string]content.User),
+		settings:  make(map[string]map[string]string),
+		consents:  make(map[string][]content.Consent),
+		profiles:  make(map[string]map[string]string),
+		guardians: make(map[string]content.Guardian),
+		plans:     make(map[string]content.Plan),
+		scheduled: make(map[string]*scheduled),
+		handoffs:  make(map[string]content.Handoff),
+		deletions: make(map[string]int),
+		now:       time.Now,
+	}
 }
 
 // Ping always succeeds: the store is inside the process.

@@ -11,3 +11,9 @@ import (
 func TestStore(t *testing.T) {
 	storetest.TestStore(t, func(t *testing.T) content.Store { return memory.New() })
 }
+
+// TestStoreShared hands every subtest the same store, as the suite allows.
+func TestStoreShared(t *testing.T) {
+	shared := memory.New()
+	storetest.TestStore(t, func(t *testing.T) content.Store { return shared })
+}

@@ -21,6 +21,14 @@ func TestStore(t *testing.T) {
 	storetest.TestStore(t, func(t *testing.T) content.Store { return pgtest.Open(t) })
 }
 
+// TestStoreSharedSchema hands every subtest the same schema, as the suite allows:
+// it checks that the contract tests do not depend on having the store to
+// themselves.
+func TestStoreSharedSchema(t *testing.T) {
+	shared := pgtest.Open(t)
+	storetest.TestStore(t, func(t *testing.T) content.Store { return shared })
+}
+
 func TestMigrateTwiceIsNoOp(t *testing.T) {
 	ctx := t.Context()
 	t.Run("Store.Migrate", func(t *testing.T) {
@@ -45,6 +53,47 @@ func TestMigrateTwiceIsNoOp(t *testing.T) {
 			t.Errorf("migration 1 recorded %d times, want 1", applied)
 		}
 	})
+}
+
+// TestProfileGeneratedColumns checks the columns audience queries use: copied
+// from the profile's fields, and NULL for an age that is not a number.
+func TestProfileGeneratedColumns(t *testing.T) {
+	ctx := t.Context()
+	databaseURL, schema := pgtest.Schema(t)
+	s, err := postgres.Open(ctx, databaseURL, postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	id := storetest.NewUserID(t)
+	if _, _, err := s.Follow(ctx, id, time.Now()); err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	for _, tt := range []struct {
+		fields   map[string]string
+		province string
+		age      string // "" for NULL
+	}{
+		{map[string]string{"province": "น่าน", "district": "เมือง", "age": "17"}, "น่าน", "17"},
+		{map[string]string{"age": "สิบเจ็ด"}, "น่าน", ""},
+		{map[string]string{"age": "17.5"}, "น่าน", ""},
+		{map[string]string{"age": "99999999999"}, "น่าน", ""},
+		{map[string]string{"age": "20", "province": ""}, "", "20"},
+	} {
+		if err := s.SaveProfile(ctx, id, tt.fields, time.Now()); err != nil {
+			t.Fatalf("SaveProfile(%v): %v", tt.fields, err)
+		}
+		var province, age string
+		queryRow(t, databaseURL, `SELECT coalesce(province, '') || '|' || coalesce(age::text, '') FROM profiles WHERE user_id = $1`, &province, id)
+		got := strings.SplitN(province, "|", 2)
+		province, age = got[0], got[1]
+		if province != tt.province || age != tt.age {
+			t.Errorf("after SaveProfile(%v): province %q, age %q; want %q, %q", tt.fields, province, age, tt.province, tt.age)
+		}
+	}
 }
 
 func TestSchemaIsolation(t *testing.T) {

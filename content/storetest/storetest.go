@@ -1,7 +1,8 @@
 // Package storetest is the contract suite every content.Store implementation must
 // pass. Each implementation's own test calls TestStore with a function that opens a
 // fresh store; the suite never depends on what else is in that store, so an
-// implementation may hand every subtest the same database.
+// implementation may hand every subtest the same database (see claimMu for how
+// the tests that look across everyone manage that).
 package storetest
 
 import (
@@ -37,6 +38,33 @@ func TestStore(t *testing.T, open func(t *testing.T) content.Store) {
 		{"ConcurrentFollowCreatesOnce", testConcurrentFollow},
 		{"TimestampsRoundTripMicrosecondsUTC", testTimestamps},
 		{"ReturnedUsersAreCopies", testReturnedCopies},
+
+		{"ConsentHistoryLatestWins", testConsentHistoryLatestWins},
+		{"ProfileMergeAndRemoval", testProfileMergeAndRemoval},
+		{"Settings", testSettings},
+		{"GuardianHappyPath", testGuardianHappyPath},
+		{"GuardianExpiredCodeIsNotFound", testGuardianExpiredCode},
+		{"GuardianWrongCodeIsNotFound", testGuardianWrongCode},
+		{"GuardianSelfConfirmIsInvalid", testGuardianSelfConfirm},
+		{"GuardianSecondGuardianConflicts", testGuardianSecondGuardianConflict},
+		{"GuardianConfirmIsIdempotent", testGuardianIdempotentConfirm},
+		{"GuardianCodeReuseConflicts", testGuardianCodeReuseConflict},
+		{"GuardianConcurrentCodesOneWins", testGuardianConcurrentCodes},
+		{"GuardianCodeIsCaseInsensitive", testGuardianCaseInsensitive},
+		{"PlanReplace", testPlanReplace},
+		{"OutcomesCount", testOutcomesCount},
+		{"ClaimDueReturnsDueInOrder", testClaimDueInOrder},
+		{"ClaimHeldForLeaseThenAgain", testClaimLease},
+		{"FinishScheduledEndsClaims", testFinishScheduled},
+		{"RescheduleMovesAndReleases", testReschedule},
+		{"CancelScheduledByKindAndAll", testCancelScheduled},
+		{"ConcurrentClaimsNeverOverlap", testConcurrentClaims},
+		{"OpenHandoffsUrgentThenOldest", testHandoffsOrder},
+		{"ExportContainsEverything", testExport},
+		{"DeleteUserRemovesEverything", testDeleteUser},
+		{"DeleteGuardianDropsConfirmation", testDeleteGuardianDropsConfirmation},
+		{"GuidanceUnknownUserIsNotFound", testGuidanceUnknownUser},
+		{"GuidanceInvalidInput", testGuidanceInvalidInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
