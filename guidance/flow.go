@@ -478,6 +478,9 @@ func (a *Ask) kind(f *Field) string {
 	if a.Type != "" {
 		return a.Type
 	}
+	if len(a.Choices) > 0 {
+		return "choice" // chips without a type: answers are the chips
+	}
 	switch f.Type {
 	case "int", "province", "text":
 		return f.Type

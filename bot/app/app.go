@@ -140,6 +140,9 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
+// State is the hot state in Redis (sessions, outboxes).
+func (a *App) State() *redisstate.Store { return a.state }
+
 // Close releases what New opened (not the parts it was given).
 func (a *App) Close() error { return a.Queue.Close() }
 

@@ -72,10 +72,12 @@ func New(rdb redis.UniversalClient, cfg Config) *Queue {
 	cfg.fill()
 	q := &Queue{rdb: rdb, blocking: rdb, cfg: cfg, id: "c-" + uuid.NewString()}
 	if c, ok := rdb.(*redis.Client); ok {
-		opts := *c.Options()
-		opts.PoolSize = cfg.Partitions + 2
-		opts.MinIdleConns = 0
-		q.blocking = redis.NewClient(&opts)
+		o := c.Options()
+		q.blocking = redis.NewClient(&redis.Options{
+			Network: o.Network, Addr: o.Addr, Dialer: o.Dialer, Username: o.Username, Password: o.Password,
+			DB: o.DB, TLSConfig: o.TLSConfig, DialTimeout: o.DialTimeout, WriteTimeout: o.WriteTimeout,
+			MaxRetries: o.MaxRetries, PoolSize: cfg.Partitions + 2,
+		})
 	}
 	return q
 }

@@ -36,6 +36,7 @@ type Harness struct {
 	Store  content.Store
 	Redis  redistest.Target
 	Client *http.Client
+	Clock  *Clock
 
 	mu      sync.Mutex
 	stopRun func()
@@ -70,13 +71,19 @@ func New(t testing.TB, opts Options) *Harness {
 		tg := redistest.Embedded(t)
 		opts.Redis = &tg
 	}
+	clock := &Clock{}
 	cfg := app.Config{
+		Now:   clock.Now,
 		Store: opts.Store, Redis: opts.Redis.Client, RedisPrefix: opts.Redis.Prefix,
 		ChannelSecret: Secret, ChannelToken: "test-token", APIURL: fake.URL(),
-		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Queue:        queue.Config{Block: 50 * time.Millisecond, LeaseTTL: 3 * time.Second, Partitions: 4},
-		HTTPTimeout:  2 * time.Second,
-		RetryBackoff: 20 * time.Millisecond,
+		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Queue:       queue.Config{Block: 50 * time.Millisecond, LeaseTTL: 3 * time.Second, Partitions: 4},
+		HTTPTimeout: 2 * time.Second,
+		// Tests send scheduled messages themselves (Bot.SendDue) at the clock
+		// time they choose.
+		SchedulerTick: time.Hour,
+		PublicURL:     "http://paitor.test",
+		RetryBackoff:  20 * time.Millisecond,
 	}
 	if opts.Tweak != nil {
 		opts.Tweak(&cfg)
@@ -86,7 +93,7 @@ func New(t testing.TB, opts Options) *Harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = a.Close() })
-	h := &Harness{t: t, App: a, Fake: fake, Store: opts.Store, Redis: *opts.Redis, Client: &http.Client{Timeout: 10 * time.Second}}
+	h := &Harness{t: t, App: a, Fake: fake, Store: opts.Store, Redis: *opts.Redis, Client: &http.Client{Timeout: 10 * time.Second}, Clock: clock}
 	h.Server = httptest.NewServer(a.Handler())
 	t.Cleanup(h.Server.Close)
 	if !opts.NoWorkers {
