@@ -181,3 +181,50 @@ func BenchmarkTurnEndToEnd(b *testing.B) {
 			parallel, turns, ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)))
 	}
 }
+
+// BenchmarkJourneyToPlan plays a young person's whole journey, follow to a
+// saved plan, through the webhook, and prints the figures of the guidance
+// issue: taps and typed messages, bot messages, the share of turns that end
+// with quick replies, and an estimate of the time a person needs.
+func BenchmarkJourneyToPlan(b *testing.B) {
+	h := apptest.New(b, apptest.Options{})
+	c := h.Chat()
+	turns, turnsWithChips := 0, 0
+	step := func(got []linefake.Delivery) {
+		turns++
+		if len(got) > 0 && len(apptest.QuickReplies(got[len(got)-1])) > 0 {
+			turnsWithChips++
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	step(c.Follow())
+	for _, tap := range []string{"ฉันกำลังหาทางไปต่อ", "ยอมรับ"} {
+		step(c.Tap(tap))
+	}
+	step(c.Type("24"))
+	step(c.Type("โคราช"))
+	for _, tap := range []string{"ข้าม", "ยังไม่ได้เรียน/ทำงาน", "ม.3", "มีรายได้เร็ว ๆ", "เสาร์-อาทิตย์", "ฟรีเท่านั้น", "ไม่เกิน 15 กม.", "มือถือ มีเน็ต", "ไม่มี"} {
+		step(c.Tap(tap))
+	}
+	for i := 0; i < 12; i++ {
+		step(c.Tap([]string{"ชอบ", "เฉย ๆ", "ไม่ชอบ"}[i%3]))
+	}
+	step(c.Tap("บันทึกแผนนี้"))
+	el := time.Since(start)
+	b.StopTimer()
+	withChips, chars := 0, 0
+	for _, d := range c.All {
+		if len(apptest.QuickReplies(d)) > 0 {
+			withChips++
+		}
+		chars += len([]rune(d.Text()))
+	}
+	// A person: about 3 s a tap, 8 s a typed answer, reading 15 characters a second.
+	human := time.Duration(c.Taps)*3*time.Second + time.Duration(c.Typed)*8*time.Second + time.Duration(chars/15)*time.Second
+	b.ReportMetric(float64(c.Taps), "taps")
+	b.ReportMetric(float64(c.Typed), "typed")
+	b.ReportMetric(float64(turnsWithChips)/float64(turns)*100, "%turns-with-chips")
+	fmt.Printf("journey follow → saved plan: %d taps + %d typed answers, %d bot messages (%d with quick replies), %d/%d turns end with quick replies (%.0f%%), %d characters to read, about %s for a person (3 s a tap, 8 s a typed answer, 15 characters/s reading); %s through the service\n",
+		c.Taps, c.Typed, len(c.All), withChips, turnsWithChips, turns, float64(turnsWithChips)/float64(turns)*100, chars, human.Round(10*time.Second), el.Round(time.Millisecond))
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paitor/paitor/bot/app/apptest"
 	"github.com/paitor/paitor/bot/linefake"
+	"github.com/paitor/paitor/bot/richmenu"
 	"github.com/paitor/paitor/content"
 )
 
@@ -391,4 +392,37 @@ func containsAll(list, want []string) bool {
 		}
 	}
 	return true
+}
+
+func TestChoosingARoleLinksThatRolesRichMenu(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	ctx := context.Background()
+	menus, err := richmenu.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := richmenu.Install(ctx, h.App.Sender, menus, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	youth, parent := h.Chat(), h.Chat()
+	youth.Follow()
+	youth.Tap("ฉันกำลังหาทางไปต่อ")
+	parent.Follow()
+	parent.Tap("ผู้ปกครอง")
+	if got := h.Fake.RichMenuOf(youth.User); got != ids["youth"] {
+		t.Fatalf("youth has rich menu %q, want %q", got, ids["youth"])
+	}
+	if got := h.Fake.RichMenuOf(parent.User); got != ids["parent"] {
+		t.Fatalf("parent has rich menu %q, want %q", got, ids["parent"])
+	}
+	// Every word the menus send is one the bot understands.
+	for _, m := range menus {
+		for _, word := range m.Commands() {
+			got := youth.Type(word)
+			if strings.Contains(apptest.Text(got), "ยังไม่เข้าใจ") {
+				t.Errorf("rich menu word %q is not understood", word)
+			}
+		}
+	}
 }

@@ -75,7 +75,7 @@ func New(t testing.TB, opts Options) *Harness {
 	cfg := app.Config{
 		Now:   clock.Now,
 		Store: opts.Store, Redis: opts.Redis.Client, RedisPrefix: opts.Redis.Prefix,
-		ChannelSecret: Secret, ChannelToken: "test-token", APIURL: fake.URL(),
+		ChannelSecret: Secret, ChannelToken: "test-token", APIURL: fake.URL(), DataAPIURL: fake.URL(),
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Queue:       queue.Config{Block: 50 * time.Millisecond, LeaseTTL: 3 * time.Second, Partitions: 4},
 		HTTPTimeout: 2 * time.Second,
