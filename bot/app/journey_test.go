@@ -32,7 +32,6 @@ func youthProfile(t *testing.T, c *apptest.Chat, province string) {
 	c.Tap("ฟรีเท่านั้น")
 	c.Tap("ไม่เกิน 15 กม.")
 	c.Tap("มือถือ มีเน็ต")
-	return
 }
 
 // inventory answers the 12 interest questions: likes practical and caring

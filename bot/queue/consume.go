@@ -201,7 +201,7 @@ func (q *Queue) workPartition(ctx context.Context, p int, h Handler, log *slog.L
 		failures = 0
 		if len(msgs) > 0 && q.handle(ctx, p, msgs, h, w, log) == 0 {
 			// Everything read is waiting for a retry: don't spin.
-			sleep(ctx, min(w.nextDue().Sub(time.Now()), q.cfg.Block))
+			sleep(ctx, min(time.Until(w.nextDue()), q.cfg.Block))
 		}
 	}
 }
