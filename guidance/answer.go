@@ -91,11 +91,14 @@ func (t *turn) answerValue(key, value string) {
 			t.fallback()
 			return
 		}
+		value = strconv.Itoa(v) // "019" from a postback is 19
 	case "province":
-		if _, ok := place.ByCode(value); !ok {
+		p, ok := place.ByCode(value)
+		if !ok {
 			t.fallback()
 			return
 		}
+		value = p.Code // "th-50" from a postback is TH-50
 	case "text":
 		if strings.TrimSpace(value) == "" {
 			t.fallback()

@@ -337,7 +337,7 @@ func (t *turn) waitingAsk() *Ask {
 
 func (t *turn) text(raw string, noSession bool) {
 	norm := normalize(raw)
-	if cmd, arg, ok := t.script.command(norm, raw); ok {
+	if cmd, arg, ok := t.script.command(norm, raw); ok && !(arg != "" && t.chipLabel(norm)) {
 		if cmd.Lang != "" {
 			t.setVar("lang", cmd.Lang)
 		}
@@ -365,10 +365,37 @@ func (t *turn) text(raw string, noSession bool) {
 		}
 	}
 	if noSession {
-		t.run(NodeBack)
+		if len(t.person.Fields) == 0 {
+			t.run(NodeWelcome) // nothing known: a first message, not a return
+		} else {
+			t.run(NodeBack)
+		}
 		return
 	}
 	t.fallback()
+}
+
+// chipLabel reports whether norm is the label of a chip the waiting node
+// offers (so "ยืนยันลบข้อมูล" typed at the delete question is that chip, not
+// the command "ยืนยัน" with a code).
+func (t *turn) chipLabel(norm string) bool {
+	n := t.script.nodes[t.sess.Node]
+	if n == nil {
+		return false
+	}
+	opts := n.Choices
+	if n.Ask != nil {
+		opts = t.script.askChoices(n.Ask)
+		if n.Ask.Skip != nil {
+			opts = append(slices.Clip(opts), Option{Label: *n.Ask.Skip})
+		}
+	}
+	for _, o := range opts {
+		if labelMatches(o.Label, norm) {
+			return true
+		}
+	}
+	return false
 }
 
 func labelMatches(l Text, norm string) bool {
@@ -396,7 +423,7 @@ func (t *turn) postback(data string) {
 		return
 	}
 	node := v.Get(keyGoto)
-	if t.script.nodes[node] == nil {
+	if t.script.nodes[node] == nil || (t.script.guarded(node) && !t.offers(node)) {
 		t.fallback()
 		return
 	}
@@ -409,6 +436,21 @@ func (t *turn) postback(data string) {
 	// Only what a choice leading to this node may set is accepted, so a forged
 	// postback cannot set arbitrary values.
 	t.choose(node, t.script.allowedSet(node, set))
+}
+
+// guarded reports whether a node may be entered only from a choice the person
+// was just offered (it does something that cannot be undone).
+func (s *Script) guarded(node string) bool {
+	return slices.Contains(guardedActions, s.nodes[node].Action)
+}
+
+// guardedActions cannot be reached by an old or forged postback.
+var guardedActions = []string{"delete_data"}
+
+// offers reports whether the node the person is at offers a choice to node.
+func (t *turn) offers(node string) bool {
+	n := t.script.nodes[t.sess.Node]
+	return n != nil && slices.ContainsFunc(n.Choices, func(o Option) bool { return o.Goto == node })
 }
 
 // allowedSet keeps the values that some choice leading to node sets.
@@ -469,17 +511,23 @@ func (t *turn) fallback() {
 	t.sess.Vars["_miss"] = strconv.Itoa(misses + 1)
 }
 
+// command finds the command typed: a command's word exactly, else a word
+// followed by a value for a command that takes one.
 func (s *Script) command(norm, raw string) (Command, string, bool) {
 	for _, c := range s.commands {
 		for _, w := range c.Words {
-			nw := normalize(w)
-			if norm == nw {
+			if norm == normalize(w) {
 				return c, "", true
 			}
-			if c.Arg != "" {
-				if rest, ok := strings.CutPrefix(norm, nw); ok && rest != "" {
-					return c, rest, true
-				}
+		}
+	}
+	for _, c := range s.commands {
+		if c.Arg == "" {
+			continue
+		}
+		for _, w := range c.Words {
+			if rest, ok := strings.CutPrefix(norm, normalize(w)); ok && rest != "" {
+				return c, rest, true
 			}
 		}
 	}

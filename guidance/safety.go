@@ -36,12 +36,22 @@ func loadSafety() (*Safety, error) {
 	return s, nil
 }
 
-// Matches reports whether a message contains a crisis phrase.
+// Matches reports whether a message contains a crisis phrase. A Thai phrase
+// may sit anywhere (Thai is written without spaces); an English one must
+// start a word, so "raped" does not fire inside "scraped" or "grape drink".
 func (s *Safety) Matches(text string) bool {
-	n := normalizeLoose(text)
+	n, starts := normalizeLooseWords(text)
 	for _, p := range s.phrases {
-		if strings.Contains(n, p) {
-			return true
+		latin := p[0] < 0x80
+		for off := 0; off < len(n); {
+			i := strings.Index(n[off:], p)
+			if i < 0 {
+				break
+			}
+			if !latin || starts[off+i] {
+				return true
+			}
+			off += i + 1
 		}
 	}
 	return false
@@ -50,17 +60,39 @@ func (s *Safety) Matches(text string) bool {
 // normalizeLoose is normalize without dropping polite endings (they may sit
 // inside a phrase) and with repeated letters folded ("อยากตายยยย").
 func normalizeLoose(s string) string {
+	n, _ := normalizeLooseWords(s)
+	return n
+}
+
+// normalizeLooseWords is normalizeLoose that also reports, by byte offset in
+// the result, where a Latin word starts (after a space, punctuation, Thai or
+// the start of the text).
+func normalizeLooseWords(s string) (string, map[int]bool) {
 	var b strings.Builder
-	var last rune
+	starts := map[int]bool{}
+	var last, prev rune
+	lastAt := 0
 	for _, r := range strings.ToLower(s) {
-		if !(r >= 'a' && r <= 'z') && !(r >= 'ก' && r <= '๛') && !(r >= '0' && r <= '9') {
+		letter := r >= 'a' && r <= 'z'
+		wordStart := letter && !(prev >= 'a' && prev <= 'z')
+		prev = r
+		if !letter && !(r >= '0' && r <= '9') && !(r >= 'ก' && r <= '๛') {
 			continue
 		}
 		if r == last {
+			// Folded into the previous letter ("me end" → "mend"): that
+			// letter also starts this word.
+			if wordStart {
+				starts[lastAt] = true
+			}
 			continue
+		}
+		lastAt = b.Len()
+		if wordStart {
+			starts[lastAt] = true
 		}
 		b.WriteRune(r)
 		last = r
 	}
-	return b.String()
+	return b.String(), starts
 }
