@@ -76,6 +76,8 @@ type UserStore interface {
 type Store interface {
 	UserStore
 	GuidanceStore
+	CatalogStore
+	SignalStore
 
 	// Ping reports whether the store is reachable (used by /readyz).
 	Ping(ctx context.Context) error

@@ -25,6 +25,7 @@ type command struct {
 var commands = []command{
 	{"serve", "run the webhook service (the default; without LINE_CHANNEL_TOKEN it starts the local chat simulator)", runServe},
 	{"migrate", "apply the PostgreSQL schema migrations to DATABASE_URL and exit", runMigrate},
+	{"import", "load courses, openings or occupations from a CSV/JSON file into DATABASE_URL (--sample: the built-in pack; --dry-run: only check)", runImport},
 	{"export-user", "print everything stored about one LINE user as JSON (for a data-subject request)", runExportUser},
 	{"richmenu", "install the youth and parent rich menus on the LINE channel (-dry-run prints them)", runRichMenu},
 	{"version", "print the version", runVersion},
@@ -50,6 +51,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if err := c.run(ctx, args, stdout, stderr); err != nil {
 				if err == errUsage {
 					return 2
+				}
+				if code, ok := exitCode(err); ok {
+					return code // the command has already printed why
 				}
 				// One line, whatever the error's own layout (pgx spreads its over several).
 				fmt.Fprintf(stderr, "paitor %s: %s\n", name, strings.Join(strings.Fields(err.Error()), " "))

@@ -664,6 +664,7 @@ func (s *Store) DeleteUser(ctx context.Context, userID string, at time.Time) err
 	delete(s.consents, userID)
 	delete(s.profiles, userID)
 	delete(s.plans, userID)
+	delete(s.signals, userID) // saved items, votes and clicks
 	maps.DeleteFunc(s.guardians, func(_ string, g content.Guardian) bool {
 		return g.YouthID == userID || g.GuardianID == userID
 	})

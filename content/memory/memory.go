@@ -31,6 +31,15 @@ type Store struct {
 	handoffs  map[string]content.Handoff // by handoff ID
 	deletions map[string]int             // by day (UTC, YYYY-MM-DD)
 
+	// The catalog and what people do with it (catalog.go, signals.go); made
+	// when first written.
+	courses     map[string]content.Course     // by ID
+	openings    map[string]content.Opening    // by ID
+	occupations map[string]content.Occupation // by ID
+	version     int64                         // bumped by every upsert that changed something
+	signals     map[string]*userSignals       // by user ID
+	clicks      int64                         // clicks recorded, to order equal times
+
 	now func() time.Time // the store's clock for CreatedAt and UpdatedAt
 }
 

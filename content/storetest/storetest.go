@@ -65,6 +65,24 @@ func TestStore(t *testing.T, open func(t *testing.T) content.Store) {
 		{"DeleteGuardianDropsConfirmation", testDeleteGuardianDropsConfirmation},
 		{"GuidanceUnknownUserIsNotFound", testGuidanceUnknownUser},
 		{"GuidanceInvalidInput", testGuidanceInvalidInput},
+
+		{"CatalogRoundTrip", testCatalogRoundTrip},
+		{"CatalogUpsertIsIdempotent", testCatalogUpsertIsIdempotent},
+		{"CatalogUpdateChangesFields", testCatalogUpdateChangesFields},
+		{"CatalogLastOfDuplicatesWins", testCatalogLastOfDuplicatesWins},
+		{"CatalogCountsChanges", testCatalogCountsChanges},
+		{"CatalogExpiredNotOffered", testCatalogExpiredNotOffered},
+		{"CatalogStreamOrderAndEarlyStop", testCatalogStreamOrderAndEarlyStop},
+		{"CatalogReturnedCopies", testCatalogReturnedCopies},
+		{"OccupationsRoundTrip", testOccupationsRoundTrip},
+		{"CatalogInvalidInput", testCatalogInvalidInput},
+		{"CatalogVersion", testCatalogVersion},
+		{"SignalsSaved", testSignalsSaved},
+		{"SignalsFeedback", testSignalsFeedback},
+		{"SignalsClicks", testSignalsClicks},
+		{"SignalsUnknownUser", testSignalsUnknownUser},
+		{"SignalsInvalidInput", testSignalsInvalidInput},
+		{"DeleteUserRemovesSignals", testDeleteUserRemovesSignals},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
