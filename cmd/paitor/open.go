@@ -12,14 +12,19 @@ import (
 	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/content/memory"
 	"github.com/paitor/paitor/content/postgres"
+	"github.com/paitor/paitor/content/sample"
 )
 
 // openStore opens PostgreSQL (migrating it) or, without DATABASE_URL, the
 // embedded in-memory store.
 func openStore(ctx context.Context, c config, log *slog.Logger) (content.Store, error) {
 	if c.DatabaseURL == "" {
-		log.Warn("DATABASE_URL is not set: using the embedded in-memory store; nothing is durable")
-		return memory.New(), nil
+		log.Warn("DATABASE_URL is not set: using the embedded in-memory store with the sample catalog; nothing is durable")
+		s := memory.New()
+		if err := sample.Load(ctx, s); err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	s, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{})
 	if err != nil {
