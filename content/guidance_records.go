@@ -58,6 +58,7 @@ type Scheduled struct {
 	UserID   string
 	Kind     string // "checkin", "reminder", ...
 	Node     string // the conversation node that says it
+	Ref      string // what it is about, e.g. the saved course of a reminder
 	DueAt    time.Time
 	RetryKey string // UUID used for the push, fixed when scheduled
 	Status   string // "pending", "sent", "skipped", "cancelled"

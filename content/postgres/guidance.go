@@ -535,7 +535,7 @@ func (s *Store) CountOutcomes(ctx context.Context) (map[string]int, error) {
 
 // ---- Scheduled messages ----
 
-const scheduledColumns = `id, user_id, kind, node, due_at, retry_key, status, reason, sent_at`
+const scheduledColumns = `id, user_id, kind, node, ref, due_at, retry_key, status, reason, sent_at`
 
 func scanScheduled(row pgx.CollectableRow) (content.Scheduled, error) {
 	var (
@@ -543,7 +543,7 @@ func scanScheduled(row pgx.CollectableRow) (content.Scheduled, error) {
 		id, retry uuid.UUID
 		sentAt    *time.Time
 	)
-	if err := row.Scan(&id, &m.UserID, &m.Kind, &m.Node, &m.DueAt, &retry, &m.Status, &m.Reason, &sentAt); err != nil {
+	if err := row.Scan(&id, &m.UserID, &m.Kind, &m.Node, &m.Ref, &m.DueAt, &retry, &m.Status, &m.Reason, &sentAt); err != nil {
 		return content.Scheduled{}, err
 	}
 	m.ID, m.RetryKey = id.String(), retry.String()
@@ -596,9 +596,9 @@ func (s *Store) Schedule(ctx context.Context, m content.Scheduled) error {
 	defer cancel()
 
 	_, err = s.pool.Exec(ctx, `
-		INSERT INTO scheduled (id, user_id, kind, node, due_at, retry_key, status, reason)
-		VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)`,
-		id, m.UserID, m.Kind, m.Node, normalize(m.DueAt), retry, m.Reason)
+		INSERT INTO scheduled (id, user_id, kind, node, ref, due_at, retry_key, status, reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)`,
+		id, m.UserID, m.Kind, m.Node, m.Ref, normalize(m.DueAt), retry, m.Reason)
 	switch pgCode(err) {
 	case "":
 		if err != nil {

@@ -580,7 +580,7 @@ func testClaimDueInOrder(t *testing.T, s content.Store) {
 	key := uuid.NewString()
 	must(t, "Schedule (no ID)", s.Schedule(t.Context(), content.Scheduled{UserID: user, Kind: "reminder", Node: "n", DueAt: base.Add(4 * time.Minute)}))
 	given := uuid.NewString()
-	must(t, "Schedule (given key)", s.Schedule(t.Context(), content.Scheduled{ID: given, UserID: user, Kind: "reminder", DueAt: base.Add(4 * time.Minute), RetryKey: key}))
+	must(t, "Schedule (given key)", s.Schedule(t.Context(), content.Scheduled{ID: given, UserID: user, Kind: "reminder", Ref: "c:sample:c0001", DueAt: base.Add(4 * time.Minute), RetryKey: key}))
 	got = claim(t, s, base.Add(5*time.Minute), 10, time.Hour)
 	if len(got) != 2 {
 		t.Fatalf("claimed %d new messages, want 2: %+v", len(got), got)
@@ -591,6 +591,9 @@ func testClaimDueInOrder(t *testing.T, s content.Store) {
 		}
 		if m.ID == given && m.RetryKey != key {
 			t.Errorf("RetryKey = %q, want the given %q", m.RetryKey, key)
+		}
+		if m.ID == given && m.Ref != "c:sample:c0001" {
+			t.Errorf("Ref = %q, want what it was scheduled with", m.Ref)
 		}
 		if _, err := uuid.Parse(m.RetryKey); err != nil {
 			t.Errorf("RetryKey %q is not a UUID", m.RetryKey)
