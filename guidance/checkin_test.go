@@ -21,7 +21,7 @@ func checkin(t *testing.T, kv ...string) *chat {
 }
 
 func TestACheckInAsksHowThePlanIsGoingWithSevenChips(t *testing.T) {
-	c := checkin(t).wantNode("checkin.ask").wantSaid("ไปต่อมาถามข่าว")
+	c := checkin(t).wantNode("checkin.ask_plan").wantSaid("ไปต่อมาถามข่าว")
 	want := []string{"สมัครเรียนแล้ว", "เริ่มทำงานแล้ว", "มีรายได้แล้ว", "ยังไม่ได้เริ่ม", "หยุดไปแล้ว", "อยากได้ความช่วยเหลือ", "ไม่ต้องทักมาแล้ว"}
 	if got := c.labels(); !slices.Equal(got, want) {
 		t.Fatalf("chips = %v, want %v", got, want)

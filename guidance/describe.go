@@ -60,7 +60,7 @@ func (s *Script) DescribeData(get func(string) string, lang string) []string {
 // badge with its lesson's badge name.
 func (s *Script) listItem(field, item, lang string) string {
 	switch field {
-	case "interests":
+	case "interests", "demand":
 		if l, ok := s.plan.Fields[item]; ok {
 			return l.In(lang)
 		}

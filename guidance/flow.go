@@ -112,9 +112,19 @@ const (
 	NodeCheckin  = "checkin.ask"    // a scheduled check-in
 	// NodeGuardianConfirmed tells a young person their guardian confirmed.
 	NodeGuardianConfirmed = "consent.guardian_confirmed"
+	NodeSearch            = "browse.search"   // typed text that asks for courses or jobs
+	NodeReminder          = "browse.reminder" // the day before a saved course starts
 )
 
-var rootNodes = []string{NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup, NodeError, NodeCrisis, NodeCheckin, NodeGuardianConfirmed}
+// Nodes the edge links from the buttons of item cards (with the item as "i").
+const (
+	NodeItemDetail = "browse.detail"
+	NodeItemSave   = "browse.save"
+	NodeItemUp     = "browse.up"
+	NodeItemDown   = "browse.down"
+)
+
+var rootNodes = []string{NodeItemDetail, NodeItemSave, NodeItemUp, NodeItemDown,NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup, NodeError, NodeCrisis, NodeCheckin, NodeGuardianConfirmed, NodeSearch, NodeReminder}
 
 // Actions are the named actions a node may call. Built-in ones run inside the
 // engine; the others are done by the edge (they need storage or LINE), which
@@ -124,6 +134,7 @@ var (
 	EdgeActions    = []string{
 		"guardian_code", "guardian_confirm", "save_plan", "schedule_checkins", "record_outcome",
 		"my_data", "export_link", "delete_data", "handoff",
+		"search", "item_detail", "item_save", "item_vote", "saved_items", "plan_match",
 	}
 )
 

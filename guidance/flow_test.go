@@ -66,6 +66,15 @@ nodes:
 nodes:
   guardian_confirmed: {say: [{th: ผู้ปกครองยืนยันแล้ว}]}
 `,
+	"browse.yaml": `id: browse
+nodes:
+  detail: {say: [{th: รายละเอียด}]}
+  save: {say: [{th: บันทึก}]}
+  up: {say: [{th: ขอบคุณ}]}
+  down: {say: [{th: ขอบคุณ}]}
+  search: {say: [{th: ค้นหา}]}
+  reminder: {say: [{th: เตือน}]}
+`,
 	"guide.yaml": `id: guide
 nodes:
   after_result: {say: [{th: ผลของคุณ}]}

@@ -212,6 +212,13 @@ func (s *Script) PlanSteps(get func(string) string) []PlanStep {
 		if !ok {
 			continue
 		}
+		if kind == "course" || kind == "opening" {
+			// A catalog item: the edge that picked it gave its title.
+			if th := get(key + "_th"); th != "" {
+				out = append(out, PlanStep{Kind: kind, Ref: ref, TH: th, EN: get(key + "_en")})
+			}
+			continue
+		}
 		if st, ok := s.describeStep(kind, ref); ok {
 			out = append(out, st)
 		}

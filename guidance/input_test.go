@@ -228,7 +228,7 @@ func TestCommandsWorkAnywhereInThaiAndEnglish(t *testing.T) {
 		{typed: "ลบข้อมูล", said: "ลบข้อมูลทั้งหมดของคุณใช่ไหม", node: "data.delete_confirm"},
 		{typed: "คุยกับเจ้าหน้าที่", actions: []string{"handoff"}, said: "รับเรื่องแล้ว"},
 		{typed: "ทักษะชีวิต", node: "lesson.menu"},
-		{typed: "คอร์ส", node: "browse.courses"},
+		{typed: "คอร์ส", node: "browse.results", actions: []string{"search"}},
 		{typed: "ตั้งค่า", node: "settings.menu"},
 		{typed: "สวัสดีค่ะ", said: "สวัสดีค่ะ 😊", node: "start.youth_menu"},
 		{typed: "เริ่มใหม่", said: "ยินดีต้อนรับ", node: "start.welcome"},

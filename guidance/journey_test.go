@@ -246,7 +246,7 @@ func TestDecliningConsentStillLetsYouBrowseAndLearn(t *testing.T) {
 	c := newChat(t).follow().tap("ฉันกำลังหาทางไปต่อ").tap("ไม่ยอมรับ")
 	c.wantEffect("consent", "declined").wantSaid("ไม่เก็บข้อมูลส่วนตัว").wantNode("start.youth_menu")
 	cases := []struct{ chip, said string }{
-		{"หาคอร์ส/งาน", "คอร์สเรียนสั้น"},
+		{"หาคอร์ส/งาน", "กรองเพิ่ม"}, // after the search the edge did
 		{"เทศกาล", "เทศกาลการเรียนรู้"},
 		{"ทักษะชีวิต", "ทักษะชีวิต"},
 	}
@@ -256,7 +256,7 @@ func TestDecliningConsentStillLetsYouBrowseAndLearn(t *testing.T) {
 			t.Fatalf("%s leaves no chips", tc.chip)
 		}
 	}
-	c.say("เมนู").tap("หาคอร์ส/งาน").tap("งานเรียนไปทำไป").wantSaid("งานที่เรียนไปด้วยได้เงินไปด้วย")
+	c.say("เมนู").tap("หาคอร์ส/งาน").tap("เรียนไปทำไป").wantActions("search").wantNode("browse.results")
 	c.say("ทักษะชีวิต").tap("เงินทองต้องวางแผน").tap("เริ่มเลย").wantNode("lesson.money_1")
 	// Guidance needs consent: it asks for it instead of profile questions.
 	c.say("เมนู").tap("แนะแนว").wantNode("consent.needed").wantChips("อ่านและตัดสินใจ", "ไว้ก่อน")

@@ -52,6 +52,7 @@ const (
 	keyAnswer = "a" // answer the question of a node...
 	keyValue  = "v" // ...with this value
 	keySkip   = "skip"
+	keyItem   = "i" // the catalog item a card's button is about
 )
 
 // Respond computes a turn for an input. sess is nil when the person has no
@@ -186,8 +187,15 @@ func (t *turn) display(field string) string {
 	if !ok {
 		return v
 	}
-	if f.Type == "province" {
+	switch f.Type {
+	case "province":
 		return provinceName(v, t.sess.Lang)
+	case "list":
+		var items []string
+		for _, item := range splitList(v) {
+			items = append(items, t.script.listItem(field, item, t.sess.Lang))
+		}
+		return strings.Join(items, ", ")
 	}
 	return f.Display(v, t.sess.Lang)
 }
@@ -364,6 +372,11 @@ func (t *turn) text(raw string, noSession bool) {
 			}
 		}
 	}
+	if looksLikeSearch(raw) {
+		t.setVar("_q", raw)
+		t.run(NodeSearch)
+		return
+	}
 	if noSession {
 		if len(t.person.Fields) == 0 {
 			t.run(NodeWelcome) // nothing known: a first message, not a return
@@ -426,6 +439,9 @@ func (t *turn) postback(data string) {
 	if t.script.nodes[node] == nil || (t.script.guarded(node) && !t.offers(node)) {
 		t.fallback()
 		return
+	}
+	if item := v.Get(keyItem); item != "" {
+		t.setVar("_item", item) // a card's button: the edge checks the item exists
 	}
 	set := map[string]string{}
 	for key := range v {

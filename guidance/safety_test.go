@@ -73,7 +73,7 @@ func TestEverydayIdiomsAreNotCrises(t *testing.T) {
 		if turn.Action != nil && turn.Action.Name == "handoff" {
 			t.Errorf("%q opened a crisis handoff", msg)
 		}
-		if strings.Contains(turn.Messages[0].Text, "1323") && !strings.Contains(turn.Messages[0].Text, "วิธีใช้") {
+		if len(turn.Messages) > 0 && strings.Contains(turn.Messages[0].Text, "1323") && !strings.Contains(turn.Messages[0].Text, "วิธีใช้") {
 			t.Errorf("%q got the crisis message: %q", msg, turn.Messages[0].Text)
 		}
 	}
