@@ -107,6 +107,22 @@ func (b *Bot) act(ctx context.Context, x *exchange, call *guidance.ActionCall) (
 		x.sess.Vars = nil
 		x.drop = true
 		return ok, nil, nil
+
+	case "search":
+		return b.search(ctx, x, call.Args)
+	case "item_detail":
+		return b.itemDetail(ctx, x)
+	case "item_save":
+		res, err := b.itemSave(ctx, x)
+		return res, nil, err
+	case "item_vote":
+		res, err := b.itemVote(ctx, x, call.Args["vote"])
+		return res, nil, err
+	case "saved_items":
+		return b.savedItems(ctx, x)
+	case "plan_match":
+		res, err := b.planMatch(ctx, x)
+		return res, nil, err
 	}
 	return guidance.ActionResult{}, nil, fmt.Errorf("bot: unknown action %q", call.Name)
 }

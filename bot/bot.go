@@ -40,7 +40,8 @@ type Config struct {
 
 // Bot handles queued LINE events and scheduled pushes.
 type Bot struct {
-	cfg Config
+	cfg    Config
+	finder finder
 }
 
 // New returns a Bot.

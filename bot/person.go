@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/paitor/paitor/content"
@@ -50,17 +52,23 @@ func (b *Bot) personFields(ctx context.Context, userID string) (map[string]strin
 	for k, v := range profile {
 		fields[k] = v
 	}
+	b.addDemand(ctx, fields)
 	plan, err := s.Plan(ctx, userID)
 	switch {
 	case err == nil:
 		fields["plan"] = "saved"
 		for i, st := range plan.Steps {
 			if i < 3 {
-				fields["plan_"+string(rune('1'+i))] = st.Kind + ":" + st.Ref
+				key := "plan_" + string(rune('1'+i))
+				fields[key] = st.Kind + ":" + st.Ref
+				fields[key+"_th"], fields[key+"_en"] = st.TitleTH, st.TitleEN
 			}
 		}
 	case !content.IsNotFound(err):
 		return nil, err
+	}
+	if clicks, err := s.Clicks(ctx, userID); err == nil && len(clicks) > 0 {
+		fields["clicked"] = b.itemTitle(ctx, clicks[0])
 	}
 	g, err := s.GuardianOf(ctx, userID)
 	switch {
@@ -95,4 +103,62 @@ func atLeast(age string, n int) bool {
 		v = v*10 + int(r-'0')
 	}
 	return age != "" && v >= n
+}
+
+// addDemand adds the derived "region" and "demand" (the occupation families
+// most in demand there) for a person whose province is known.
+func (b *Bot) addDemand(ctx context.Context, fields map[string]string) {
+	region := regionOf(fields["province"])
+	if region == "" {
+		return
+	}
+	fields["region"] = region
+	_, occ, err := b.catalog(ctx)
+	if err != nil {
+		return // demand is a nicety: never fail a turn over it
+	}
+	if d := inDemand(occ, fields["province"], region); len(d) > 0 {
+		fields["demand"] = strings.Join(d, ",")
+	}
+}
+
+// inDemand returns up to three occupation families with the highest demand
+// (2 or more) in a province or its region, the province's figure first.
+func inDemand(occ []content.Occupation, province, region string) []string {
+	type fam struct {
+		id    string
+		level int
+	}
+	var fams []fam
+	for _, o := range occ {
+		level, ok := o.Demand[province]
+		if !ok {
+			level = o.Demand[region]
+		}
+		if level >= 2 {
+			fams = append(fams, fam{o.ID, level})
+		}
+	}
+	slices.SortStableFunc(fams, func(a, b fam) int { return cmp.Compare(b.level, a.level) })
+	var out []string
+	for _, f := range fams[:min(len(fams), 3)] {
+		out = append(out, f.id)
+	}
+	return out
+}
+
+// itemTitle is a catalog item's Thai title, for the check-in that asks about
+// the last application ("" when it is gone).
+func (b *Bot) itemTitle(ctx context.Context, id string) string {
+	if strings.HasPrefix(id, content.CoursePrefix) {
+		if c, err := b.cfg.Store.Course(ctx, id); err == nil {
+			return c.TitleTH
+		}
+	}
+	if strings.HasPrefix(id, content.OpeningPrefix) {
+		if o, err := b.cfg.Store.Opening(ctx, id); err == nil {
+			return o.RoleTH
+		}
+	}
+	return ""
 }

@@ -137,6 +137,17 @@ func (b *Bot) sendScheduled(ctx context.Context, it content.Scheduled, now time.
 	} else {
 		err = b.take(ctx, outboxSpec{id: id, to: it.UserID, at: now, retryKey: it.RetryKey}, false,
 			func(sess *guidance.Session, p guidance.Person) guidance.Turn {
+				if it.Ref != "" { // what the message is about, e.g. the course of a reminder
+					if sess == nil {
+						sess = &guidance.Session{}
+					}
+					vars := map[string]string{"_item": it.Ref}
+					for k, v := range sess.Vars {
+						vars[k] = v
+					}
+					vars["_item"] = it.Ref
+					sess.Vars = vars
+				}
 				return b.cfg.Script.Enter(sess, p, it.Node, now)
 			})
 	}

@@ -117,6 +117,7 @@ func (a *App) routes() chi.Router {
 	})
 	r.Get("/readyz", a.ready)
 	r.Get("/me/export", a.export)
+	r.Get("/go/{token}", a.goLink)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
 	if a.cfg.DevHandler != nil {
 		r.Mount("/dev/chat", a.cfg.DevHandler)

@@ -149,15 +149,21 @@ func TestDeclinerCanStillBrowse(t *testing.T) {
 		if !strings.Contains(apptest.Text(got), "ไม่เก็บข้อมูลส่วนตัว") {
 			t.Fatalf("after declining: %q", apptest.Text(got))
 		}
-		for _, step := range []struct{ tap, want string }{
-			{"หาคอร์ส/งาน", "คอร์ส"},
-			{"งานเรียนไปทำไป", "เรียนไปด้วยได้เงิน"},
-			{"เมนู", "เมนูหลัก"},
-			{"เทศกาล", "เทศกาล"},
+		for _, step := range []struct{ tap, alt string }{
+			{"หาคอร์ส/งาน", "คอร์สที่เหมาะกับคุณ"},
+			{"เรียนไปทำไป", "เรียนไปด้วยทำงานไปด้วย"},
+			{"หางาน", "งานที่เรียนไปด้วยได้เงินไปด้วย"},
 		} {
-			if got := c.Tap(step.tap); !strings.Contains(apptest.Text(got), step.want) {
+			got := c.Tap(step.tap)
+			if len(got) == 0 || !strings.Contains(apptest.AltText(got[0]), step.alt) || len(apptest.Cards(got[0])) == 0 {
 				t.Fatalf("tap %q: %q", step.tap, apptest.Text(got))
 			}
+		}
+		if got := c.Tap("เมนู"); !strings.Contains(apptest.Text(got), "เมนูหลัก") {
+			t.Fatalf("menu: %q", apptest.Text(got))
+		}
+		if got := c.Tap("เทศกาล"); !strings.Contains(apptest.Text(got), "เทศกาล") {
+			t.Fatalf("festivals: %q", apptest.Text(got))
 		}
 		c.Type("เมนู")
 		if got := c.Tap("แนะแนว"); !strings.Contains(apptest.Text(got), "ความยินยอม") {

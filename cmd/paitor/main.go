@@ -26,6 +26,7 @@ var commands = []command{
 	{"serve", "run the webhook service (the default; without LINE_CHANNEL_TOKEN it starts the local chat simulator)", runServe},
 	{"migrate", "apply the PostgreSQL schema migrations to DATABASE_URL and exit", runMigrate},
 	{"import", "load courses, openings or occupations from a CSV/JSON file into DATABASE_URL (--sample: the built-in pack; --dry-run: only check)", runImport},
+	{"match", "rank the catalog for one profile (JSON on stdin or -f; -q search, -kind, -limit, -now) and print results, pairs, gaps and exclusions as JSON", runMatch},
 	{"export-user", "print everything stored about one LINE user as JSON (for a data-subject request)", runExportUser},
 	{"richmenu", "install the youth and parent rich menus on the LINE channel (-dry-run prints them)", runRichMenu},
 	{"version", "print the version", runVersion},

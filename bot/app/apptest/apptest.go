@@ -22,6 +22,7 @@ import (
 	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/content/memory"
 	"github.com/paitor/paitor/content/postgres/pgtest"
+	"github.com/paitor/paitor/content/sample"
 )
 
 // Secret is the channel secret the harness signs webhooks with.
@@ -66,6 +67,10 @@ func New(t testing.TB, opts Options) *Harness {
 	fake := linefake.NewTest(t, linefake.Options{ChannelToken: "test-token"})
 	if opts.Store == nil {
 		opts.Store = memory.New()
+	}
+	// The catalog a newcomer sees with `make run`: the sample pack.
+	if err := sample.Load(context.Background(), opts.Store); err != nil {
+		t.Fatal(err)
 	}
 	if opts.Redis == nil {
 		tg := redistest.Embedded(t)
