@@ -124,7 +124,7 @@ const (
 	NodeItemDown   = "browse.down"
 )
 
-var rootNodes = []string{NodeItemDetail, NodeItemSave, NodeItemUp, NodeItemDown,NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup, NodeError, NodeCrisis, NodeCheckin, NodeGuardianConfirmed, NodeSearch, NodeReminder}
+var rootNodes = []string{NodeItemDetail, NodeItemSave, NodeItemUp, NodeItemDown, NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup, NodeError, NodeCrisis, NodeCheckin, NodeGuardianConfirmed, NodeSearch, NodeReminder}
 
 // Actions are the named actions a node may call. Built-in ones run inside the
 // engine; the others are done by the edge (they need storage or LINE), which

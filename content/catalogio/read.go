@@ -288,14 +288,13 @@ func countValues(fields []string) int {
 // ---- JSON ----
 
 type jsonSource struct {
-	name    string
-	dec     *json.Decoder
-	lines   *lineCounter
-	byName  map[string]string
-	warn    func(string)
-	warned  map[string]bool
-	started bool
-	done    bool
+	name   string
+	dec    *json.Decoder
+	lines  *lineCounter
+	byName map[string]string
+	warn   func(string)
+	warned map[string]bool
+	done   bool
 }
 
 func newJSONSource(name string, r io.Reader, byName map[string]string, warn func(string)) (*jsonSource, error) {

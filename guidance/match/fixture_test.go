@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -259,13 +257,4 @@ func genCatalogN(t testing.TB, n int) *Catalog {
 	c := NewCatalog(cs, os, occ)
 	catalogCache[n] = c
 	return c
-}
-
-func sortedKeys[M ~map[string]V, V any](m M) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return slices.Clip(ks)
 }
