@@ -98,7 +98,7 @@ func BenchmarkMulticast500(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	if n := s.DeliveredCount(); n > 0 {
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(n), "retained-B/delivery")
+		b.ReportMetric(float64(max(int64(after.HeapAlloc)-int64(before.HeapAlloc), 0))/float64(n), "retained-B/delivery")
 	}
 	if len(s.ValidationErrors()) > 0 {
 		b.Fatal(s.ValidationErrors()[0])
