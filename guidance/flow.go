@@ -114,6 +114,11 @@ const (
 	NodeGuardianConfirmed = "consent.guardian_confirmed"
 	NodeSearch            = "browse.search"   // typed text that asks for courses or jobs
 	NodeReminder          = "browse.reminder" // the day before a saved course starts
+	NodeFestivalReminder  = "festival.reminder"
+	// Nodes the buttons of a festival announcement lead to (with the festival
+	// and announcement as "i").
+	NodeFestivalRemind = "festival.remind"
+	NodeFestivalOptOut = "festival.optout"
 )
 
 // Nodes the edge links from the buttons of item cards (with the item as "i").
@@ -124,7 +129,7 @@ const (
 	NodeItemDown   = "browse.down"
 )
 
-var rootNodes = []string{NodeItemDetail, NodeItemSave, NodeItemUp, NodeItemDown, NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup, NodeError, NodeCrisis, NodeCheckin, NodeGuardianConfirmed, NodeSearch, NodeReminder}
+var rootNodes = []string{NodeItemDetail, NodeItemSave, NodeItemUp, NodeItemDown, NodeWelcome, NodeMenu, NodeFallback, NodeSticker, NodeMedia, NodeLocation, NodeBack, NodeGroup, NodeError, NodeCrisis, NodeCheckin, NodeGuardianConfirmed, NodeSearch, NodeReminder, NodeFestivalReminder, NodeFestivalRemind, NodeFestivalOptOut}
 
 // Actions are the named actions a node may call. Built-in ones run inside the
 // engine; the others are done by the edge (they need storage or LINE), which
@@ -135,6 +140,7 @@ var (
 		"guardian_code", "guardian_confirm", "save_plan", "schedule_checkins", "record_outcome",
 		"my_data", "export_link", "delete_data", "handoff",
 		"search", "item_detail", "item_save", "item_vote", "saved_items", "plan_match",
+		"festivals_near", "festival_remind", "festival_tap", "festival_detail",
 	}
 )
 

@@ -75,6 +75,12 @@ nodes:
   search: {say: [{th: ค้นหา}]}
   reminder: {say: [{th: เตือน}]}
 `,
+	"festival.yaml": `id: festival
+nodes:
+  reminder: {say: [{th: เตือน}]}
+  remind: {say: [{th: จะเตือน}]}
+  optout: {say: [{th: ไม่ส่งแล้ว}]}
+`,
 	"guide.yaml": `id: guide
 nodes:
   after_result: {say: [{th: ผลของคุณ}]}

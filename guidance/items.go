@@ -55,6 +55,15 @@ type itemWords struct {
 	AltSaved     Text            `yaml:"alt_saved"`
 	PairTitle    Text            `yaml:"pair_title"`
 	Weekdays     map[string]Text `yaml:"weekdays"`
+	FestBadge    Text            `yaml:"festival_badge"`
+	FestWhen     Text            `yaml:"festival_when"`
+	FestWhenOne  Text            `yaml:"festival_when_one"`
+	FestTime     Text            `yaml:"festival_time"`
+	FestVenue    Text            `yaml:"festival_venue"`
+	FestDistance Text            `yaml:"festival_distance"`
+	FestAlt      Text            `yaml:"festival_alt"`
+	FestListAlt  Text            `yaml:"festival_list_alt"`
+	FestButtons  map[string]Text `yaml:"festival_buttons"`
 	MonthsTH     []string        `yaml:"months_th"`
 	MonthsEN     []string        `yaml:"months_en"`
 }
@@ -77,11 +86,14 @@ func Word(key, lang string, vars ...string) string {
 	switch {
 	case strings.HasPrefix(key, "buttons."):
 		t = words.Buttons[strings.TrimPrefix(key, "buttons.")]
+	case strings.HasPrefix(key, "festival_buttons."):
+		t = words.FestButtons[strings.TrimPrefix(key, "festival_buttons.")]
 	default:
 		t = map[string]Text{
 			"alt_courses": words.AltCourses, "alt_openings": words.AltOpenings, "alt_mixed": words.AltMixed,
 			"alt_pairs": words.AltPairs, "alt_saved": words.AltSaved, "pair_title": words.PairTitle,
 			"badge_pair": words.BadgePair, "badge_course": words.BadgeCourse, "badge_opening": words.BadgeOpening,
+			"festival_list_alt": words.FestListAlt,
 		}[key]
 	}
 	return sub(t.In(lang), vars...)
@@ -241,4 +253,41 @@ func pick(lang, th, en string) string {
 		return en
 	}
 	return th
+}
+
+// FestivalText is how a festival reads on its announcement bubble.
+type FestivalText struct {
+	ItemText
+	AltText string // what the chat list shows
+}
+
+// DescribeFestival is how a festival reads: Thai dates with the Buddhist-era
+// year, times, venue, a short description, and the distance when known (km
+// < 0: unknown).
+func DescribeFestival(f content.Festival, lang string, km float64) FestivalText {
+	it := ItemText{Badge: words.FestBadge.In(lang), Title: pick(lang, f.TitleTH, f.TitleEN)}
+	start, end := f.StartsAt.In(ict), f.EndsAt.In(ict)
+	when := ThaiDate(start, lang)
+	if start.Format("2006-01-02") != end.Format("2006-01-02") {
+		when = sub(words.FestWhen.In(lang), "start", ThaiDate(start, lang), "end", ThaiDate(end, lang))
+		it.Lines = append(it.Lines, when)
+	} else {
+		it.Lines = append(it.Lines, sub(words.FestWhenOne.In(lang), "start", when))
+	}
+	it.Lines = append(it.Lines, sub(words.FestTime.In(lang), "from", start.Format("15:04"), "to", end.Format("15:04")))
+	venue := f.Venue
+	if venue == "" {
+		venue = f.Address
+	}
+	if venue != "" {
+		it.Lines = append(it.Lines, sub(words.FestVenue.In(lang), "venue", venue))
+	}
+	if km >= 0 {
+		it.Lines = append(it.Lines, sub(words.FestDistance.In(lang), "km", strconv.Itoa(int(km+0.5))))
+	}
+	if d := pick(lang, f.DescTH, f.DescEN); d != "" {
+		it.Lines = append(it.Lines, clipRunes(d, 160))
+	}
+	alt := sub(words.FestAlt.In(lang), "title", it.Title, "when", when, "venue", venue)
+	return FestivalText{ItemText: it, AltText: clipRunes(alt, 300)}
 }

@@ -247,7 +247,7 @@ func TestDecliningConsentStillLetsYouBrowseAndLearn(t *testing.T) {
 	c.wantEffect("consent", "declined").wantSaid("ไม่เก็บข้อมูลส่วนตัว").wantNode("start.youth_menu")
 	cases := []struct{ chip, said string }{
 		{"หาคอร์ส/งาน", "กรองเพิ่ม"}, // after the search the edge did
-		{"เทศกาล", "เทศกาลการเรียนรู้"},
+		{"เทศกาล", "จะหาเทศกาลและกิจกรรมใกล้"}, // no province without a profile: it asks
 		{"ทักษะชีวิต", "ทักษะชีวิต"},
 	}
 	for _, tc := range cases {

@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/paitor/paitor/guidance"
@@ -25,6 +26,7 @@ type Card struct {
 	Badge    string   // a small label on top ("งาน", "คอร์ส", "เรียนไปทำไป")
 	Buttons  []Button
 	Rating   []Button // small buttons side by side at the bottom (👍 👎)
+	Image    string   // an https image shown on top (festivals)
 }
 
 // Button is a bubble's action: a postback (Data) or a link (URI).
@@ -85,6 +87,10 @@ func bubble(c Card) map[string]any {
 		"size": "kilo",
 		"body": map[string]any{"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
 	}
+	if strings.HasPrefix(c.Image, "https://") {
+		b["size"] = "mega"
+		b["hero"] = map[string]any{"type": "image", "url": c.Image, "size": "full", "aspectRatio": "20:13", "aspectMode": "cover"}
+	}
 	var buttons []any
 	for _, bt := range c.Buttons[:min(len(c.Buttons), maxCardButtons)] {
 		buttons = append(buttons, button(bt))
@@ -138,4 +144,9 @@ func nonEmpty(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// Bubble renders one card as a single Flex bubble message (an announcement).
+func Bubble(altText string, c Card) (json.RawMessage, error) {
+	return json.Marshal(map[string]any{"type": "flex", "altText": clip(nonEmpty(altText), maxAltText), "contents": bubble(c)})
 }
