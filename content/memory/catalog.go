@@ -19,71 +19,6 @@ var _ content.CatalogStore = (*Store)(nil)
 // under the lock at a time.
 const streamPage = 256
 
-// ---- Validation (the PostgreSQL store checks the same) ----
-
-func validSource(kind, source, externalID string) error {
-	switch {
-	case source == "":
-		return invalid("%s source is empty", kind)
-	case strings.Contains(source, ":"):
-		return invalid("%s source %q contains ':'", kind, source)
-	case externalID == "":
-		return invalid("%s %s: external ID is empty", kind, source)
-	}
-	return nil
-}
-
-func validCourse(c content.Course) error {
-	if err := validSource("course", c.Source, c.ExternalID); err != nil {
-		return err
-	}
-	id := content.CourseID(c.Source, c.ExternalID)
-	switch {
-	case c.ID != "" && c.ID != id:
-		return invalid("course ID %q is not %q", c.ID, id)
-	case strings.TrimSpace(c.TitleTH) == "":
-		return invalid("course %s: Thai title is empty", id)
-	case c.Mode != "onsite" && c.Mode != "online" && c.Mode != "hybrid":
-		return invalid("course %s: mode %q is not onsite, online or hybrid", id, c.Mode)
-	}
-	return nil
-}
-
-func validOpening(o content.Opening) error {
-	if err := validSource("opening", o.Source, o.ExternalID); err != nil {
-		return err
-	}
-	id := content.OpeningID(o.Source, o.ExternalID)
-	switch {
-	case o.ID != "" && o.ID != id:
-		return invalid("opening ID %q is not %q", o.ID, id)
-	case strings.TrimSpace(o.Employer) == "":
-		return invalid("opening %s: employer is empty", id)
-	case strings.TrimSpace(o.RoleTH) == "":
-		return invalid("opening %s: Thai role is empty", id)
-	case !slices.Contains([]string{"school_break", "part_time", "apprenticeship", "dual_vocational"}, o.Kind):
-		return invalid("opening %s: kind %q is not school_break, part_time, apprenticeship or dual_vocational", id, o.Kind)
-	case o.PayUnit != "hour" && o.PayUnit != "day" && o.PayUnit != "month":
-		return invalid("opening %s: pay unit %q is not hour, day or month", id, o.PayUnit)
-	}
-	return nil
-}
-
-func validOccupation(o content.Occupation) error {
-	if o.ID == "" {
-		return invalid("occupation ID is empty")
-	}
-	for k, v := range o.Demand {
-		if k == "" {
-			return invalid("occupation %s: demand for an empty region", o.ID)
-		}
-		if v < 0 || v > 3 {
-			return invalid("occupation %s: demand %d in %s is not 0..3", o.ID, v, k)
-		}
-	}
-	return nil
-}
-
 // ---- Copies as stored ----
 
 // list is a stored copy of s: nil when empty, as PostgreSQL gives it back.
@@ -194,7 +129,7 @@ func (s *Store) UpsertCourses(ctx context.Context, cs []content.Course) (int, er
 // changed (the others were already as given, and were left alone).
 func (s *Store) UpsertCoursesCounted(ctx context.Context, cs []content.Course) (created, updated int, err error) {
 	for _, c := range cs {
-		if err := validCourse(c); err != nil {
+		if err := c.Validate(); err != nil {
 			return 0, 0, fmt.Errorf("upsert courses: %w", err)
 		}
 	}
@@ -218,7 +153,7 @@ func (s *Store) UpsertOpenings(ctx context.Context, os []content.Opening) (int, 
 // openings changed.
 func (s *Store) UpsertOpeningsCounted(ctx context.Context, os []content.Opening) (created, updated int, err error) {
 	for _, o := range os {
-		if err := validOpening(o); err != nil {
+		if err := o.Validate(); err != nil {
 			return 0, 0, fmt.Errorf("upsert openings: %w", err)
 		}
 	}
@@ -234,7 +169,7 @@ func (s *Store) UpsertOpeningsCounted(ctx context.Context, os []content.Opening)
 // UpsertOccupations inserts or updates occupation families by ID.
 func (s *Store) UpsertOccupations(ctx context.Context, os []content.Occupation) error {
 	for _, o := range os {
-		if err := validOccupation(o); err != nil {
+		if err := o.Validate(); err != nil {
 			return fmt.Errorf("upsert occupations: %w", err)
 		}
 	}

@@ -172,89 +172,6 @@ func nilIfEmpty(s []string) []string {
 	return s
 }
 
-// ---- Validation (the memory store checks the same) ----
-
-func validSource(kind, source, externalID string) error {
-	switch {
-	case source == "":
-		return invalid("%s source is empty", kind)
-	case strings.Contains(source, ":"):
-		return invalid("%s source %q contains ':'", kind, source)
-	case externalID == "":
-		return invalid("%s %s: external ID is empty", kind, source)
-	}
-	return nil
-}
-
-func validCourse(c content.Course) error {
-	if err := validSource("course", c.Source, c.ExternalID); err != nil {
-		return err
-	}
-	id := content.CourseID(c.Source, c.ExternalID)
-	switch {
-	case c.ID != "" && c.ID != id:
-		return invalid("course ID %q is not %q", c.ID, id)
-	case strings.TrimSpace(c.TitleTH) == "":
-		return invalid("course %s: Thai title is empty", id)
-	case c.Mode != "onsite" && c.Mode != "online" && c.Mode != "hybrid":
-		return invalid("course %s: mode %q is not onsite, online or hybrid", id, c.Mode)
-	}
-	return nil
-}
-
-func validOpening(o content.Opening) error {
-	if err := validSource("opening", o.Source, o.ExternalID); err != nil {
-		return err
-	}
-	id := content.OpeningID(o.Source, o.ExternalID)
-	switch {
-	case o.ID != "" && o.ID != id:
-		return invalid("opening ID %q is not %q", o.ID, id)
-	case strings.TrimSpace(o.Employer) == "":
-		return invalid("opening %s: employer is empty", id)
-	case strings.TrimSpace(o.RoleTH) == "":
-		return invalid("opening %s: Thai role is empty", id)
-	case !slices.Contains([]string{"school_break", "part_time", "apprenticeship", "dual_vocational"}, o.Kind):
-		return invalid("opening %s: kind %q is not school_break, part_time, apprenticeship or dual_vocational", id, o.Kind)
-	case o.PayUnit != "hour" && o.PayUnit != "day" && o.PayUnit != "month":
-		return invalid("opening %s: pay unit %q is not hour, day or month", id, o.PayUnit)
-	}
-	return nil
-}
-
-func validOccupation(o content.Occupation) error {
-	if o.ID == "" {
-		return invalid("occupation ID is empty")
-	}
-	for k, v := range o.Demand {
-		if k == "" {
-			return invalid("occupation %s: demand for an empty region", o.ID)
-		}
-		if v < 0 || v > 3 {
-			return invalid("occupation %s: demand %d in %s is not 0..3", o.ID, v, k)
-		}
-	}
-	return nil
-}
-
-// lastWins drops every item whose key appears again later in items (a later
-// row of a file replaces an earlier one), sorts the rest by key so concurrent
-// upserts lock rows in the same order, and returns them.
-func lastWins[T any](items []T, key func(*T) string) []T {
-	last := make(map[string]int, len(items))
-	for i := range items {
-		last[key(&items[i])] = i
-	}
-	out := make([]T, 0, len(last))
-	for i := range items {
-		if last[key(&items[i])] == i {
-			out = append(out, items[i])
-		}
-	}
-	slices.SortFunc(out, func(a, b T) int { return strings.Compare(key(&a), key(&b)) })
-	return out
-}
-
 // ---- Upserts ----
 
 // upsertStatement is an INSERT ... SELECT FROM unnest(one array per column)
@@ -414,7 +331,7 @@ func (s *Store) UpsertCourses(ctx context.Context, cs []content.Course) (int, er
 // changed (the others were already as given, and were left alone).
 func (s *Store) UpsertCoursesCounted(ctx context.Context, cs []content.Course) (created, updated int, err error) {
 	for _, c := range cs {
-		if err := validCourse(c); err != nil {
+		if err := c.Validate(); err != nil {
 			return 0, 0, fmt.Errorf("postgres: upsert courses: %w", err)
 		}
 	}
@@ -440,7 +357,7 @@ func (s *Store) UpsertOpenings(ctx context.Context, os []content.Opening) (int, 
 // openings changed.
 func (s *Store) UpsertOpeningsCounted(ctx context.Context, os []content.Opening) (created, updated int, err error) {
 	for _, o := range os {
-		if err := validOpening(o); err != nil {
+		if err := o.Validate(); err != nil {
 			return 0, 0, fmt.Errorf("postgres: upsert openings: %w", err)
 		}
 	}
@@ -459,7 +376,7 @@ func (s *Store) UpsertOpeningsCounted(ctx context.Context, os []content.Opening)
 // transaction.
 func (s *Store) UpsertOccupations(ctx context.Context, os []content.Occupation) error {
 	for _, o := range os {
-		if err := validOccupation(o); err != nil {
+		if err := o.Validate(); err != nil {
 			return fmt.Errorf("postgres: upsert occupations: %w", err)
 		}
 	}
@@ -675,4 +592,22 @@ func (s *Store) CatalogVersion(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("postgres: catalog version: %w", err)
 	}
 	return strconv.FormatInt(v, 10), nil
+}
+
+// lastWins drops every item whose key appears again later in items (a later
+// row of a file replaces an earlier one), sorts the rest by key so concurrent
+// upserts lock rows in the same order, and returns them.
+func lastWins[T any](items []T, key func(*T) string) []T {
+	last := make(map[string]int, len(items))
+	for i := range items {
+		last[key(&items[i])] = i
+	}
+	out := make([]T, 0, len(last))
+	for i := range items {
+		if last[key(&items[i])] == i {
+			out = append(out, items[i])
+		}
+	}
+	slices.SortFunc(out, func(a, b T) int { return strings.Compare(key(&a), key(&b)) })
+	return out
 }
