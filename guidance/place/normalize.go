@@ -3,6 +3,8 @@ package place
 import (
 	"strings"
 	"unicode"
+
+	"github.com/paitor/paitor/guidance/thai"
 )
 
 // normalize turns typed text into the form names are compared in: lower case,
@@ -21,52 +23,8 @@ func normalize(s string) string {
 			rs = append(rs, r)
 		}
 	}
-	reorderMarks(rs)
-	return string(collapseRuns(rs))
-}
-
-// markClass orders Thai combining marks: vowels above and below first, then
-// tone marks, then the rest (thanthakhat, nikhahit, yamakkan). Typing order
-// varies; the rendered text does not.
-func markClass(r rune) int {
-	switch {
-	case r == '\u0e31' || (r >= '\u0e34' && r <= '\u0e3a') || r == '\u0e47':
-		return 1
-	case r >= '\u0e48' && r <= '\u0e4b':
-		return 2
-	case r >= '\u0e4c' && r <= '\u0e4e':
-		return 3
-	}
-	return 0
-}
-
-// reorderMarks sorts each run of Thai combining marks by markClass (an
-// insertion sort: runs are one to three marks long).
-func reorderMarks(rs []rune) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && markClass(rs[j]) > 0 && markClass(rs[j-1]) > markClass(rs[j]); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
-}
-
-// collapseRuns drops repeated combining marks and shortens runs of three or
-// more identical characters to one; a doubled letter ("tt") stays.
-func collapseRuns(rs []rune) []rune {
-	out := rs[:0]
-	for i := 0; i < len(rs); {
-		j := i + 1
-		for j < len(rs) && rs[j] == rs[i] {
-			j++
-		}
-		n := j - i
-		if n >= 3 || markClass(rs[i]) > 0 {
-			n = 1
-		}
-		out = append(out, rs[i:i+n]...)
-		i = j
-	}
-	return out
+	thai.ReorderMarks(rs)
+	return string(thai.CollapseRuns(rs, false))
 }
 
 // Words around a province name that say nothing about which one it is,
@@ -155,7 +113,7 @@ func loose(s string) string {
 		case r >= '\u0e47' && r <= '\u0e4b': // maitaikhu and tone marks
 			continue
 		case r == '\u0e4c': // thanthakhat: drop it and the silent letter (with its vowel)
-			for len(out) > 0 && markClass(out[len(out)-1]) == 1 {
+			for len(out) > 0 && thai.MarkClass(out[len(out)-1]) == 1 {
 				out = out[:len(out)-1]
 			}
 			if len(out) > 0 {

@@ -3,6 +3,8 @@ package search
 import (
 	"strings"
 	"unicode"
+
+	"github.com/paitor/paitor/guidance/thai"
 )
 
 // Normalize turns text into the form the index compares: lower case; Thai
@@ -44,50 +46,9 @@ func normalizeRunes(s string, dropTones bool) []rune {
 		out = out[:len(out)-1]
 	}
 	if !dropTones {
-		reorderMarks(out)
+		thai.ReorderMarks(out)
 	}
-	return collapseRuns(out)
-}
-
-// markClass orders Thai combining marks: vowels above and below first, then
-// tone marks, then the rest. Typing order varies; the rendered text does not.
-func markClass(r rune) int {
-	switch {
-	case r == '\u0e31' || (r >= '\u0e34' && r <= '\u0e3a') || r == '\u0e47':
-		return 1
-	case r >= '\u0e48' && r <= '\u0e4b':
-		return 2
-	case r >= '\u0e4c' && r <= '\u0e4e':
-		return 3
-	}
-	return 0
-}
-
-func reorderMarks(rs []rune) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && markClass(rs[j]) > 0 && markClass(rs[j-1]) > markClass(rs[j]); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
-}
-
-// collapseRuns drops repeated combining marks and shortens runs of three or
-// more identical characters to one; a doubled letter ("tt", "ทท") stays.
-func collapseRuns(rs []rune) []rune {
-	out := rs[:0]
-	for i := 0; i < len(rs); {
-		j := i + 1
-		for j < len(rs) && rs[j] == rs[i] {
-			j++
-		}
-		n := j - i
-		if n >= 3 || markClass(rs[i]) > 0 || rs[i] == ' ' {
-			n = 1
-		}
-		out = append(out, rs[i:i+n]...)
-		i = j
-	}
-	return out
+	return thai.CollapseRuns(out, true)
 }
 
 // isLatin reports whether r is an ASCII letter or digit: Latin words in a
