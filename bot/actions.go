@@ -123,6 +123,18 @@ func (b *Bot) act(ctx context.Context, x *exchange, call *guidance.ActionCall) (
 	case "plan_match":
 		res, err := b.planMatch(ctx, x)
 		return res, nil, err
+	case "festivals_near":
+		return b.festivalsNear(ctx, x)
+	case "festival_remind":
+		res, err := b.festivalRemind(ctx, x)
+		return res, nil, err
+	case "festival_tap":
+		if _, annID, found, _ := b.festivalFromRef(ctx, x.get("_item")); found {
+			b.tap(ctx, annID, x.userID, call.Args["button"])
+		}
+		return ok, nil, nil
+	case "festival_detail":
+		return b.festivalDetail(ctx, x)
 	}
 	return guidance.ActionResult{}, nil, fmt.Errorf("bot: unknown action %q", call.Name)
 }

@@ -78,6 +78,7 @@ type Store interface {
 	GuidanceStore
 	CatalogStore
 	SignalStore
+	CityStore
 
 	// Ping reports whether the store is reachable (used by /readyz).
 	Ping(ctx context.Context) error

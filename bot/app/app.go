@@ -7,16 +7,20 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/paitor/paitor/bot"
+	"github.com/paitor/paitor/bot/adminapi"
+	"github.com/paitor/paitor/bot/delivery"
 	"github.com/paitor/paitor/bot/metrics"
 	"github.com/paitor/paitor/bot/queue"
 	"github.com/paitor/paitor/bot/redisstate"
@@ -53,13 +57,14 @@ type Config struct {
 
 // App is the assembled service.
 type App struct {
-	cfg     Config
-	Bot     *bot.Bot
-	Queue   *queue.Queue
-	Sender  *sender.Sender
-	Metrics *metrics.Metrics
-	state   *redisstate.Store
-	router  chi.Router
+	cfg      Config
+	Delivery *delivery.Engine
+	Bot      *bot.Bot
+	Queue    *queue.Queue
+	Sender   *sender.Sender
+	Metrics  *metrics.Metrics
+	state    *redisstate.Store
+	router   chi.Router
 }
 
 // New assembles the service. It loads and validates the conversation flows.
@@ -102,7 +107,14 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, Bot: b, Queue: q, Sender: snd, Metrics: m, state: state}
+	eng, err := delivery.New(delivery.Config{
+		Store: cfg.Store, Sender: snd, Redis: cfg.Redis, Prefix: cfg.RedisPrefix,
+		Now: cfg.Now, Log: cfg.Log, Messages: b.AnnouncementMessages,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, Delivery: eng, Bot: b, Queue: q, Sender: snd, Metrics: m, state: state}
 	a.router = a.routes()
 	return a, nil
 }
@@ -118,6 +130,17 @@ func (a *App) routes() chi.Router {
 	r.Get("/readyz", a.ready)
 	r.Get("/me/export", a.export)
 	r.Get("/go/{token}", a.goLink)
+	r.Mount("/api/v1", adminapi.New(adminapi.Config{
+		Store: a.cfg.Store,
+		Preview: func(ctx context.Context, an content.Announcement) (any, error) {
+			p, err := a.Delivery.Preview(ctx, an)
+			return adminapi.Preview(p), err
+		},
+		Messages: func(ctx context.Context, an content.Announcement, _ content.Festival) ([]json.RawMessage, error) {
+			return a.Bot.AnnouncementMessages(ctx, an)
+		},
+		Now: a.cfg.Now, Log: a.cfg.Log,
+	}))
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
 	if a.cfg.DevHandler != nil {
 		r.Mount("/dev/chat", a.cfg.DevHandler)
@@ -131,13 +154,15 @@ func (a *App) Handler() http.Handler { return a.router }
 // Run works the queue and sends scheduled messages until ctx is cancelled,
 // then drains in-flight events.
 func (a *App) Run(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.Bot.RunScheduler(ctx, orDefault(a.cfg.SchedulerTick, 15*time.Second))
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Bot.RunScheduler(ctx, orDefault(a.cfg.SchedulerTick, 15*time.Second)) })
+	wg.Go(func() {
+		if err := a.Delivery.Run(ctx); err != nil && ctx.Err() == nil {
+			a.cfg.Log.Error("delivery engine stopped", "err", err)
+		}
+	})
 	err := a.Queue.Run(ctx, a.Bot.Handle, a.cfg.Log)
-	<-done
+	wg.Wait()
 	return err
 }
 
@@ -145,7 +170,7 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) State() *redisstate.Store { return a.state }
 
 // Close releases what New opened (not the parts it was given).
-func (a *App) Close() error { return a.Queue.Close() }
+func (a *App) Close() error { return errors.Join(a.Queue.Close(), a.Delivery.Close()) }
 
 // ready answers 200 when PostgreSQL (or the embedded store) and Redis answer.
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {

@@ -28,6 +28,8 @@ var commands = []command{
 	{"import", "load courses, openings or occupations from a CSV/JSON file into DATABASE_URL (--sample: the built-in pack; --dry-run: only check)", runImport},
 	{"match", "rank the catalog for one profile (JSON on stdin or -f; -q search, -kind, -limit, -now) and print results, pairs, gaps and exclusions as JSON", runMatch},
 	{"export-user", "print everything stored about one LINE user as JSON (for a data-subject request)", runExportUser},
+	{"city", "create and list cities, the tenants that publish festivals (city create --name NAME --province P ...; city list); needs DATABASE_URL", runCity},
+	{"token", "create, list and revoke a city's API tokens (token create --city ID --role editor|approver; token list --city ID; token revoke TOKEN_ID); needs DATABASE_URL", runToken},
 	{"richmenu", "install the youth and parent rich menus on the LINE channel (-dry-run prints them)", runRichMenu},
 	{"version", "print the version", runVersion},
 }

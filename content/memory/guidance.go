@@ -671,6 +671,7 @@ func (s *Store) DeleteUser(ctx context.Context, userID string, at time.Time) err
 	s.outcomes = slices.DeleteFunc(s.outcomes, func(o content.Outcome) bool { return o.UserID == userID })
 	maps.DeleteFunc(s.scheduled, func(_ string, m *scheduled) bool { return m.UserID == userID })
 	maps.DeleteFunc(s.handoffs, func(_ string, h content.Handoff) bool { return h.UserID == userID })
+	s.deleteTapsLocked(userID) // taps on announcements' buttons (broadcast.go)
 	s.deletions[normalize(at).Format(time.DateOnly)]++
 	return nil
 }

@@ -40,6 +40,18 @@ type Store struct {
 	signals     map[string]*userSignals       // by user ID
 	clicks      int64                         // clicks recorded, to order equal times
 
+	// Cities and what they publish (city.go, broadcast.go); made when first
+	// written.
+	cities        map[string]content.City     // by ID
+	tokens        map[string]content.Token    // by ID
+	tokenHashes   map[string]string           // token hash → token ID
+	audit         []content.AuditEntry        // every city's, in the order recorded
+	festivals     map[string]content.Festival // by ID
+	announcements map[string]*announcement    // by ID
+	chunks        map[chunkKey]*chunk         // by announcement ID and seq
+	skips         map[string]skipped          // by announcement ID
+	taps          map[tapKey]time.Time        // once per person and button
+
 	now func() time.Time // the store's clock for CreatedAt and UpdatedAt
 }
 

@@ -83,6 +83,24 @@ func TestStore(t *testing.T, open func(t *testing.T) content.Store) {
 		{"SignalsUnknownUser", testSignalsUnknownUser},
 		{"SignalsInvalidInput", testSignalsInvalidInput},
 		{"DeleteUserRemovesSignals", testDeleteUserRemovesSignals},
+
+		{"CityRoundTrip", testCityRoundTrip},
+		{"CityTokens", testTokens},
+		{"CityAuditLog", testAuditLog},
+		{"FestivalRoundTrip", testFestivalRoundTrip},
+		{"FestivalTenantIsolation", testFestivalTenantIsolation},
+		{"FestivalInvalidInput", testFestivalInvalid},
+		{"UpcomingFestivalsAcrossCities", testUpcomingFestivals},
+		{"AnnouncementRoundTrip", testAnnouncementRoundTrip},
+		{"AnnouncementTenantIsolation", testAnnouncementTenantIsolation},
+		{"AnnouncementInvalidInput", testAnnouncementInvalid},
+		{"ClaimDueAnnouncementsInOrderWithLease", testClaimDueAnnouncements},
+		{"ConcurrentAnnouncementClaimsNeverOverlap", testConcurrentAnnouncementClaims},
+		{"StreamAudienceFilters", testStreamAudienceFilters},
+		{"StreamAudienceOrderAndEarlyStop", testStreamAudienceOrderAndEarlyStop},
+		{"BroadcastChunksAndStats", testChunks},
+		{"BroadcastTapsOncePerPersonAndButton", testTaps},
+		{"PruneChunksKeepsStats", testPruneChunks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
