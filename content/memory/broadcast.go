@@ -104,7 +104,7 @@ func (s *Store) StreamAudience(ctx context.Context, a content.Audience, fn func(
 	if len(a.Provinces) == 0 {
 		return fmt.Errorf("stream audience: %w", invalid("audience has no provinces"))
 	}
-	if err := validAudience(a); err != nil {
+	if err := content.ValidAudience(a); err != nil {
 		return fmt.Errorf("stream audience: %w", err)
 	}
 	s.mu.Lock()

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -45,183 +44,6 @@ func (s *Store) cityLocked(id string) (content.City, error) {
 
 // ---- Validation (the PostgreSQL store checks the same) ----
 
-// provinceCode is an ISO 3166-2:TH code: a province ("TH-40") or Pattaya
-// ("TH-S").
-var provinceCode = regexp.MustCompile(`^TH-([0-9]{2}|S)$`)
-
-// validArea checks a city's provinces and districts ("TH-40/เมืองขอนแก่น",
-// whose province must be one of the city's) and returns them without
-// duplicates, in the order given.
-func validArea(provinces, districts []string) ([]string, []string, error) {
-	if len(provinces) == 0 {
-		return nil, nil, invalid("a city needs at least one province")
-	}
-	var ps, ds []string
-	for _, p := range provinces {
-		if !provinceCode.MatchString(p) {
-			return nil, nil, invalid("province %q is not an ISO 3166-2 code such as TH-40", p)
-		}
-		if !slices.Contains(ps, p) {
-			ps = append(ps, p)
-		}
-	}
-	for _, d := range districts {
-		p, name, ok := strings.Cut(d, "/")
-		switch {
-		case !ok || strings.TrimSpace(name) == "" || name != strings.TrimSpace(name):
-			return nil, nil, invalid("district %q is not PROVINCE/NAME, such as TH-40/เมืองขอนแก่น", d)
-		case !slices.Contains(ps, p):
-			return nil, nil, invalid("district %q is in none of the city's provinces", d)
-		}
-		if !slices.Contains(ds, d) {
-			ds = append(ds, d)
-		}
-	}
-	return ps, ds, nil
-}
-
-func validCity(c content.City) (content.City, error) {
-	if strings.TrimSpace(c.Name) == "" {
-		return c, invalid("city name is empty")
-	}
-	var err error
-	c.Provinces, c.Districts, err = validArea(c.Provinces, c.Districts)
-	return c, err
-}
-
-// tokenHash is how a token's hash is written: hex SHA-256.
-var tokenHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
-func validToken(t content.Token) error {
-	switch {
-	case t.Role != content.RoleEditor && t.Role != content.RoleApprover:
-		return invalid("token role %q is not %s or %s", t.Role, content.RoleEditor, content.RoleApprover)
-	case !tokenHash.MatchString(t.Hash):
-		return invalid("token hash is not 64 lower-case hex digits")
-	}
-	return nil
-}
-
-// Festival statuses.
-const (
-	festivalActive    = "active"
-	festivalCancelled = "cancelled"
-)
-
-// validFestival checks a festival on its own and fills in the default status.
-func validFestival(f content.Festival) (content.Festival, error) {
-	if f.Status == "" {
-		f.Status = festivalActive
-	}
-	switch {
-	case strings.TrimSpace(f.TitleTH) == "":
-		return f, invalid("festival %s: Thai title is empty", f.ID)
-	case f.StartsAt.IsZero() || f.EndsAt.IsZero():
-		return f, invalid("festival %s: start or end time is zero", f.ID)
-	case normalize(f.EndsAt).Before(normalize(f.StartsAt)):
-		return f, invalid("festival %s ends before it starts", f.ID)
-	case f.Status != festivalActive && f.Status != festivalCancelled:
-		return f, invalid("festival %s: status %q is not active or cancelled", f.ID, f.Status)
-	case f.Province != "" && !provinceCode.MatchString(f.Province):
-		return f, invalid("festival %s: province %q is not an ISO 3166-2 code such as TH-40", f.ID, f.Province)
-	case f.Province == "" && f.District != "":
-		return f, invalid("festival %s: a district without a province", f.ID)
-	}
-	return f, nil
-}
-
-// festivalInArea checks that the festival's place is in its city's area.
-func festivalInArea(c content.City, f content.Festival) error {
-	switch {
-	case f.Province == "":
-		return nil
-	case !slices.Contains(c.Provinces, f.Province):
-		return invalid("festival %s: province %s is outside the city's area", f.ID, f.Province)
-	case f.District != "" && !c.Covers(f.Province, f.District):
-		return invalid("festival %s: district %s/%s is outside the city's area", f.ID, f.Province, f.District)
-	}
-	return nil
-}
-
-// announcementStatuses are the statuses an announcement may have.
-var announcementStatuses = []string{content.AnnDraft, content.AnnPending, content.AnnScheduled, content.AnnSending, content.AnnSent, content.AnnCancelled}
-
-// validAnnouncement checks an announcement on its own and fills in the
-// default status.
-func validAnnouncement(a content.Announcement) (content.Announcement, error) {
-	if a.Status == "" {
-		a.Status = content.AnnDraft
-	}
-	switch {
-	case !slices.Contains(announcementStatuses, a.Status):
-		return a, invalid("announcement %s: unknown status %q", a.ID, a.Status)
-	case a.Status == content.AnnScheduled && a.ScheduledAt.IsZero():
-		return a, invalid("announcement %s: scheduled with no time", a.ID)
-	}
-	if err := validAudience(a.Audience); err != nil {
-		return a, fmt.Errorf("announcement %s: %w", a.ID, err)
-	}
-	return a, nil
-}
-
-// audienceRoles are the roles an audience may name.
-var audienceRoles = []string{string(content.RoleYouth), string(content.RoleParent), string(content.RoleOther)}
-
-// maxAge bounds the ages an audience may name.
-const maxAge = 150
-
-// validAudience checks an audience's shape. Whether its provinces and
-// districts are the city's is audienceInArea's business.
-func validAudience(a content.Audience) error {
-	switch {
-	case a.AgeMin < 0 || a.AgeMin > maxAge || a.AgeMax < 0 || a.AgeMax > maxAge:
-		return invalid("audience ages %d–%d are not 0..%d", a.AgeMin, a.AgeMax, maxAge)
-	case a.AgeMax != 0 && a.AgeMax < a.AgeMin:
-		return invalid("audience age bounds %d–%d are reversed", a.AgeMin, a.AgeMax)
-	}
-	for _, p := range a.Provinces {
-		if p == "" {
-			return invalid("audience province is empty")
-		}
-	}
-	for _, d := range a.Districts {
-		p, name, ok := strings.Cut(d, "/")
-		if !ok || strings.TrimSpace(name) == "" {
-			return invalid("audience district %q is not PROVINCE/NAME", d)
-		}
-		if len(a.Provinces) > 0 && !slices.Contains(a.Provinces, p) {
-			return invalid("audience district %q is in none of the audience's provinces", d)
-		}
-	}
-	for _, r := range a.Roles {
-		if !slices.Contains(audienceRoles, r) {
-			return invalid("audience role %q is not youth, parent or other", r)
-		}
-	}
-	for _, i := range a.Interests {
-		if strings.TrimSpace(i) == "" {
-			return invalid("audience interest is empty")
-		}
-	}
-	return nil
-}
-
-// audienceInArea checks that an audience stays within its city's area.
-func audienceInArea(c content.City, a content.Audience) error {
-	for _, p := range a.Provinces {
-		if !slices.Contains(c.Provinces, p) {
-			return invalid("audience province %s is outside the city's area", p)
-		}
-	}
-	for _, d := range a.Districts {
-		p, name, _ := strings.Cut(d, "/")
-		if !c.Covers(p, name) {
-			return invalid("audience district %s is outside the city's area", d)
-		}
-	}
-	return nil
-}
-
 // optUUID parses an optional UUID: "" stays "".
 func optUUID(what, s string) (string, error) {
 	if s == "" {
@@ -257,7 +79,7 @@ func storedAnnouncement(a content.Announcement) content.Announcement {
 // CreateCity stores a new city and returns it as stored. An empty ID gets a
 // new UUID and a zero CreatedAt the current time; an ID in use is ECONFLICT.
 func (s *Store) CreateCity(ctx context.Context, c content.City) (content.City, error) {
-	c, err := validCity(c)
+	c, err := content.ValidCity(c)
 	if err != nil {
 		return content.City{}, fmt.Errorf("create city: %w", err)
 	}
@@ -324,7 +146,7 @@ func (s *Store) CreateToken(ctx context.Context, t content.Token) error {
 	if t.CityID, err = parseUUID("city ID", t.CityID); err != nil {
 		return fmt.Errorf("create token: %w", err)
 	}
-	if err := validToken(t); err != nil {
+	if err := content.ValidToken(t); err != nil {
 		return fmt.Errorf("create token: %w", err)
 	}
 	s.mu.Lock()
@@ -486,7 +308,7 @@ func (s *Store) SaveFestival(ctx context.Context, f content.Festival) error {
 	if f.CityID, err = parseUUID("city ID", f.CityID); err != nil {
 		return fmt.Errorf("save festival: %w", err)
 	}
-	if f, err = validFestival(f); err != nil {
+	if f, err = content.ValidFestival(f); err != nil {
 		return fmt.Errorf("save festival: %w", err)
 	}
 	s.mu.Lock()
@@ -497,7 +319,7 @@ func (s *Store) SaveFestival(ctx context.Context, f content.Festival) error {
 	if err != nil {
 		return fmt.Errorf("save festival: %w", err)
 	}
-	if err := festivalInArea(c, f); err != nil {
+	if err := content.FestivalInArea(c, f); err != nil {
 		return fmt.Errorf("save festival: %w", err)
 	}
 	now := s.stamp()
@@ -579,7 +401,7 @@ func (s *Store) UpcomingFestivals(ctx context.Context, from time.Time, limit int
 
 	var out []content.Festival
 	for _, f := range s.festivals {
-		if f.Status == festivalActive && f.EndsAt.After(from) {
+		if f.Status == content.FestivalActive && f.EndsAt.After(from) {
 			out = append(out, storedFestival(f))
 		}
 	}
@@ -612,7 +434,7 @@ func (s *Store) SaveAnnouncement(ctx context.Context, a content.Announcement) er
 	if a.ApprovedBy, err = optUUID("approver token ID", a.ApprovedBy); err != nil {
 		return fmt.Errorf("save announcement: %w", err)
 	}
-	if a, err = validAnnouncement(a); err != nil {
+	if a, err = content.ValidAnnouncement(a); err != nil {
 		return fmt.Errorf("save announcement: %w", err)
 	}
 	s.mu.Lock()
@@ -623,7 +445,7 @@ func (s *Store) SaveAnnouncement(ctx context.Context, a content.Announcement) er
 	if err != nil {
 		return fmt.Errorf("save announcement: %w", err)
 	}
-	if err := audienceInArea(c, a.Audience); err != nil {
+	if err := content.AudienceInArea(c, a.Audience); err != nil {
 		return fmt.Errorf("save announcement: announcement %s: %w", a.ID, err)
 	}
 	old, exists := s.announcements[a.ID]

@@ -67,7 +67,7 @@ func (s *Store) StreamAudience(ctx context.Context, a content.Audience, fn func(
 	if len(a.Provinces) == 0 {
 		return fmt.Errorf("postgres: stream audience: %w", invalid("audience has no provinces"))
 	}
-	if err := validAudience(a); err != nil {
+	if err := content.ValidAudience(a); err != nil {
 		return fmt.Errorf("postgres: stream audience: %w", err)
 	}
 	// The last row (last = true) says where the block of users ended and how

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,63 +16,6 @@ import (
 var _ content.CityStore = (*Store)(nil)
 
 // ---- Validation (the memory store checks the same) ----
-
-// provinceCode is an ISO 3166-2:TH code: a province ("TH-40") or Pattaya
-// ("TH-S").
-var provinceCode = regexp.MustCompile(`^TH-([0-9]{2}|S)$`)
-
-// validArea checks a city's provinces and districts ("TH-40/เมืองขอนแก่น",
-// whose province must be one of the city's) and returns them without
-// duplicates, in the order given.
-func validArea(provinces, districts []string) ([]string, []string, error) {
-	if len(provinces) == 0 {
-		return nil, nil, invalid("a city needs at least one province")
-	}
-	var ps, ds []string
-	for _, p := range provinces {
-		if !provinceCode.MatchString(p) {
-			return nil, nil, invalid("province %q is not an ISO 3166-2 code such as TH-40", p)
-		}
-		if !slices.Contains(ps, p) {
-			ps = append(ps, p)
-		}
-	}
-	for _, d := range districts {
-		p, name, ok := strings.Cut(d, "/")
-		switch {
-		case !ok || strings.TrimSpace(name) == "" || name != strings.TrimSpace(name):
-			return nil, nil, invalid("district %q is not PROVINCE/NAME, such as TH-40/เมืองขอนแก่น", d)
-		case !slices.Contains(ps, p):
-			return nil, nil, invalid("district %q is in none of the city's provinces", d)
-		}
-		if !slices.Contains(ds, d) {
-			ds = append(ds, d)
-		}
-	}
-	return ps, ds, nil
-}
-
-func validCity(c content.City) (content.City, error) {
-	if strings.TrimSpace(c.Name) == "" {
-		return c, invalid("city name is empty")
-	}
-	var err error
-	c.Provinces, c.Districts, err = validArea(c.Provinces, c.Districts)
-	return c, err
-}
-
-// tokenHash is how a token's hash is written: hex SHA-256.
-var tokenHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
-func validToken(t content.Token) error {
-	switch {
-	case t.Role != content.RoleEditor && t.Role != content.RoleApprover:
-		return invalid("token role %q is not %s or %s", t.Role, content.RoleEditor, content.RoleApprover)
-	case !tokenHash.MatchString(t.Hash):
-		return invalid("token hash is not 64 lower-case hex digits")
-	}
-	return nil
-}
 
 // ---- Cities ----
 
@@ -92,7 +33,7 @@ func scanCity(row pgx.Row) (content.City, error) {
 // CreateCity stores a new city and returns it as stored. An empty ID gets a
 // new UUID and a zero CreatedAt the current time; an ID in use is ECONFLICT.
 func (s *Store) CreateCity(ctx context.Context, c content.City) (content.City, error) {
-	c, err := validCity(c)
+	c, err := content.ValidCity(c)
 	if err != nil {
 		return content.City{}, fmt.Errorf("postgres: create city: %w", err)
 	}
@@ -203,7 +144,7 @@ func (s *Store) CreateToken(ctx context.Context, t content.Token) error {
 	if err != nil {
 		return fmt.Errorf("postgres: create token: %w", err)
 	}
-	if err := validToken(t); err != nil {
+	if err := content.ValidToken(t); err != nil {
 		return fmt.Errorf("postgres: create token: %w", err)
 	}
 	ctx, cancel := s.timeout(ctx)

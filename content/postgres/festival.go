@@ -17,126 +17,6 @@ import (
 
 // ---- Validation (the memory store checks the same) ----
 
-// Festival statuses.
-const (
-	festivalActive    = "active"
-	festivalCancelled = "cancelled"
-)
-
-// validFestival checks a festival on its own and fills in the default status.
-func validFestival(f content.Festival) (content.Festival, error) {
-	if f.Status == "" {
-		f.Status = festivalActive
-	}
-	switch {
-	case strings.TrimSpace(f.TitleTH) == "":
-		return f, invalid("festival %s: Thai title is empty", f.ID)
-	case f.StartsAt.IsZero() || f.EndsAt.IsZero():
-		return f, invalid("festival %s: start or end time is zero", f.ID)
-	case normalize(f.EndsAt).Before(normalize(f.StartsAt)):
-		return f, invalid("festival %s ends before it starts", f.ID)
-	case f.Status != festivalActive && f.Status != festivalCancelled:
-		return f, invalid("festival %s: status %q is not active or cancelled", f.ID, f.Status)
-	case f.Province != "" && !provinceCode.MatchString(f.Province):
-		return f, invalid("festival %s: province %q is not an ISO 3166-2 code such as TH-40", f.ID, f.Province)
-	case f.Province == "" && f.District != "":
-		return f, invalid("festival %s: a district without a province", f.ID)
-	}
-	return f, nil
-}
-
-// festivalInArea checks that the festival's place is in its city's area.
-func festivalInArea(c content.City, f content.Festival) error {
-	switch {
-	case f.Province == "":
-		return nil
-	case !slices.Contains(c.Provinces, f.Province):
-		return invalid("festival %s: province %s is outside the city's area", f.ID, f.Province)
-	case f.District != "" && !c.Covers(f.Province, f.District):
-		return invalid("festival %s: district %s/%s is outside the city's area", f.ID, f.Province, f.District)
-	}
-	return nil
-}
-
-// announcementStatuses are the statuses an announcement may have.
-var announcementStatuses = []string{content.AnnDraft, content.AnnPending, content.AnnScheduled, content.AnnSending, content.AnnSent, content.AnnCancelled}
-
-// validAnnouncement checks an announcement on its own and fills in the
-// default status.
-func validAnnouncement(a content.Announcement) (content.Announcement, error) {
-	if a.Status == "" {
-		a.Status = content.AnnDraft
-	}
-	switch {
-	case !slices.Contains(announcementStatuses, a.Status):
-		return a, invalid("announcement %s: unknown status %q", a.ID, a.Status)
-	case a.Status == content.AnnScheduled && a.ScheduledAt.IsZero():
-		return a, invalid("announcement %s: scheduled with no time", a.ID)
-	}
-	if err := validAudience(a.Audience); err != nil {
-		return a, fmt.Errorf("announcement %s: %w", a.ID, err)
-	}
-	return a, nil
-}
-
-// audienceRoles are the roles an audience may name.
-var audienceRoles = []string{string(content.RoleYouth), string(content.RoleParent), string(content.RoleOther)}
-
-// maxAge bounds the ages an audience may name.
-const maxAge = 150
-
-// validAudience checks an audience's shape. Whether its provinces and
-// districts are the city's is audienceInArea's business.
-func validAudience(a content.Audience) error {
-	switch {
-	case a.AgeMin < 0 || a.AgeMin > maxAge || a.AgeMax < 0 || a.AgeMax > maxAge:
-		return invalid("audience ages %d–%d are not 0..%d", a.AgeMin, a.AgeMax, maxAge)
-	case a.AgeMax != 0 && a.AgeMax < a.AgeMin:
-		return invalid("audience age bounds %d–%d are reversed", a.AgeMin, a.AgeMax)
-	}
-	for _, p := range a.Provinces {
-		if p == "" {
-			return invalid("audience province is empty")
-		}
-	}
-	for _, d := range a.Districts {
-		p, name, ok := strings.Cut(d, "/")
-		if !ok || strings.TrimSpace(name) == "" {
-			return invalid("audience district %q is not PROVINCE/NAME", d)
-		}
-		if len(a.Provinces) > 0 && !slices.Contains(a.Provinces, p) {
-			return invalid("audience district %q is in none of the audience's provinces", d)
-		}
-	}
-	for _, r := range a.Roles {
-		if !slices.Contains(audienceRoles, r) {
-			return invalid("audience role %q is not youth, parent or other", r)
-		}
-	}
-	for _, i := range a.Interests {
-		if strings.TrimSpace(i) == "" {
-			return invalid("audience interest is empty")
-		}
-	}
-	return nil
-}
-
-// audienceInArea checks that an audience stays within its city's area.
-func audienceInArea(c content.City, a content.Audience) error {
-	for _, p := range a.Provinces {
-		if !slices.Contains(c.Provinces, p) {
-			return invalid("audience province %s is outside the city's area", p)
-		}
-	}
-	for _, d := range a.Districts {
-		p, name, _ := strings.Cut(d, "/")
-		if !c.Covers(p, name) {
-			return invalid("audience district %s is outside the city's area", d)
-		}
-	}
-	return nil
-}
-
 // ---- Festivals ----
 
 const festivalColumns = `id::text, city_id::text, title_th, title_en, desc_th, desc_en, starts_at, ends_at,
@@ -168,7 +48,7 @@ func (s *Store) SaveFestival(ctx context.Context, f content.Festival) error {
 	if err != nil {
 		return fmt.Errorf("postgres: save festival: %w", err)
 	}
-	if f, err = validFestival(f); err != nil {
+	if f, err = content.ValidFestival(f); err != nil {
 		return fmt.Errorf("postgres: save festival: %w", err)
 	}
 	ctx, cancel := s.timeout(ctx)
@@ -191,7 +71,7 @@ func (s *Store) SaveFestival(ctx context.Context, f content.Festival) error {
 		if err != nil {
 			return err
 		}
-		if err := festivalInArea(c, f); err != nil {
+		if err := content.FestivalInArea(c, f); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, q, id, city, f.TitleTH, f.TitleEN, f.DescTH, f.DescEN, normalize(f.StartsAt), normalize(f.EndsAt),
@@ -351,7 +231,7 @@ func (s *Store) SaveAnnouncement(ctx context.Context, a content.Announcement) er
 	if err != nil {
 		return fmt.Errorf("postgres: save announcement: %w", err)
 	}
-	if a, err = validAnnouncement(a); err != nil {
+	if a, err = content.ValidAnnouncement(a); err != nil {
 		return fmt.Errorf("postgres: save announcement: %w", err)
 	}
 	audience, err := json.Marshal(audienceDoc(a.Audience))
@@ -374,7 +254,7 @@ func (s *Store) SaveAnnouncement(ctx context.Context, a content.Announcement) er
 		if err != nil {
 			return err
 		}
-		if err := audienceInArea(c, a.Audience); err != nil {
+		if err := content.AudienceInArea(c, a.Audience); err != nil {
 			return fmt.Errorf("announcement %s: %w", id, err)
 		}
 		tag, err := tx.Exec(ctx, q, id, city, festival, audience, a.Status, nullTime(a.ScheduledAt), createdBy, approvedBy)
