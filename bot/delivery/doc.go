@@ -7,9 +7,14 @@
 // engine resolves it: it marks it "sending", streams its audience (in user ID
 // order, never all in memory), leaves out the blocked, the opted out (settings
 // pushes=off or festivals=off) and whoever already had WeeklyCap pushes this
-// ISO week (a Redis counter per person and week, read in pipelined batches),
+// ISO week (a Redis counter per person and week, kept in 64 hashes per week
+// and read 1,000 people per round trip),
 // cuts the rest into chunks of at most 500 with a fresh retry key each, saves
 // the chunks (content.CityStore.SaveChunks) and only then queues them.
+//
+// The audience is read a page ahead while the caps are checked, and chunks
+// are saved and queued in batches of 20 by another goroutine, so sending
+// starts within a fraction of a second and runs while the rest is resolved.
 //
 // Chunks are worked from a durable queue on Redis Streams (bot/queue: consumer
 // groups, leased partitions, retries with backoff, dead letters). A worker
@@ -34,6 +39,10 @@
 // audience is streamed again and only the people after the last saved chunk's
 // last recipient are cut into new chunks, so nobody lands in two chunks even
 // if the audience or the caps changed in between.
+//
+// No chunk is taken during the quiet hours: Run stops working the queue when
+// they begin and starts again when they end (a chunk taken at the boundary
+// is put back).
 //
 // Known imprecision: the weekly counters are incremented after a chunk is
 // recorded sent. A crash between the two leaves those people one push short on

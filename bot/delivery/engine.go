@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/paitor/paitor/bot/queue"
@@ -50,7 +51,8 @@ type Config struct {
 	// than a night of quiet hours, less than the queue's MaxAge).
 	GiveUpAfter time.Duration
 	// Queue tunes the chunk queue (partitions, parallelism, lease). Its Prefix
-	// is always Prefix+"bcast:". Default: 8 partitions, 8 chunks at once each.
+	// is always Prefix+"bcast:". Default: 8 partitions, 4 chunks at once
+	// each: 32 multicasts in flight per instance, plenty for LINE's rate.
 	Queue queue.Config
 }
 
@@ -116,7 +118,7 @@ func New(cfg Config) (*Engine, error) {
 		qc.Partitions = 8
 	}
 	if qc.Parallel <= 0 {
-		qc.Parallel = 8
+		qc.Parallel = 4
 	}
 	if qc.Group == "" {
 		qc.Group = "senders"
@@ -254,11 +256,9 @@ func (e *Engine) claimRound(ctx context.Context) error {
 		}
 		for _, a := range due {
 			if e.quiet.Contains(now) {
-				a.ScheduledAt = e.quiet.NextAllowed(now)
-				if err := e.st.SaveAnnouncement(ctx, a); err != nil {
-					return fmt.Errorf("delivery: postpone announcement %s past quiet hours: %w", a.ID, err)
+				if err := e.postpone(ctx, a, e.quiet.NextAllowed(now)); err != nil {
+					return err
 				}
-				e.log.Info("delivery: announcement postponed past quiet hours", "announcement", a.ID, "until", a.ScheduledAt)
 				continue
 			}
 			if err := e.resolve(ctx, a); err != nil {
@@ -267,6 +267,23 @@ func (e *Engine) claimRound(ctx context.Context) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// postpone moves a due announcement to later (the end of the quiet hours).
+func (e *Engine) postpone(ctx context.Context, a content.Announcement, until time.Time) error {
+	cur, err := e.st.Announcement(ctx, a.CityID, a.ID) // the latest, not the claimed copy
+	if err != nil {
+		return fmt.Errorf("delivery: postpone announcement %s: %w", a.ID, err)
+	}
+	if cur.Status != content.AnnScheduled {
+		return nil
+	}
+	cur.ScheduledAt = until
+	if err := e.st.SaveAnnouncement(ctx, cur); err != nil {
+		return fmt.Errorf("delivery: postpone announcement %s past quiet hours: %w", a.ID, err)
+	}
+	e.log.Info("delivery: announcement postponed past quiet hours", "announcement", a.ID, "until", until)
+	return nil
 }
 
 // sweep finishes what dead instances left: announcements "sending" that were
@@ -318,7 +335,7 @@ return 0`)
 // cancelled if the lock is lost, and a release function; ok is false when
 // another instance holds the lock.
 func (e *Engine) lock(ctx context.Context, annID string) (lctx context.Context, release func(), ok bool, err error) {
-	token := fmt.Sprintf("%p-%d", e, time.Now().UnixNano())
+	token := uuid.NewString()
 	key := e.lockKey(annID)
 	ok, err = e.cfg.Redis.SetNX(ctx, key, token, e.cfg.LockTTL).Result()
 	if err != nil || !ok {
@@ -365,12 +382,9 @@ func (e *Engine) messages(ctx context.Context, a content.Announcement) ([]json.R
 	if ok {
 		return msgs, nil
 	}
-	msgs, err := e.cfg.Messages(ctx, a)
+	msgs, err := e.render(ctx, a)
 	if err != nil {
-		return nil, fmt.Errorf("delivery: render announcement %s: %w", a.ID, err)
-	}
-	if len(msgs) == 0 || len(msgs) > sender.MaxMessagesPerRequest {
-		return nil, fmt.Errorf("delivery: announcement %s renders %d messages (1 to %d allowed)", a.ID, len(msgs), sender.MaxMessagesPerRequest)
+		return nil, err
 	}
 	e.msgMu.Lock()
 	if len(e.msgCache) >= 256 { // announcements are few; keep the cache bounded anyway
@@ -378,6 +392,26 @@ func (e *Engine) messages(ctx context.Context, a content.Announcement) ([]json.R
 	}
 	e.msgCache[a.ID] = msgs
 	e.msgMu.Unlock()
+	return msgs, nil
+}
+
+// errBadRender marks rendered messages LINE would refuse: retrying is useless.
+var errBadRender = errors.New("delivery: bad rendering")
+
+// render calls Messages and checks that LINE can take what it gives.
+func (e *Engine) render(ctx context.Context, a content.Announcement) ([]json.RawMessage, error) {
+	msgs, err := e.cfg.Messages(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("delivery: render announcement %s: %w", a.ID, err)
+	}
+	if len(msgs) == 0 || len(msgs) > sender.MaxMessagesPerRequest {
+		return nil, fmt.Errorf("%w: announcement %s renders %d messages (1 to %d allowed)", errBadRender, a.ID, len(msgs), sender.MaxMessagesPerRequest)
+	}
+	for i, m := range msgs {
+		if !json.Valid(m) {
+			return nil, fmt.Errorf("%w: announcement %s: message %d is not JSON", errBadRender, a.ID, i)
+		}
+	}
 	return msgs, nil
 }
 

@@ -44,9 +44,9 @@ type Preview struct {
 // Preview counts who an announcement would reach now and what it would cost,
 // streaming the audience exactly as a send does; it sends nothing.
 func (e *Engine) Preview(ctx context.Context, a content.Announcement) (Preview, error) {
-	msgs, err := e.cfg.Messages(ctx, a) // not cached: a draft may still change
+	msgs, err := e.render(ctx, a) // not cached: a draft may still change
 	if err != nil {
-		return Preview{}, fmt.Errorf("delivery: preview: render: %w", err)
+		return Preview{}, fmt.Errorf("delivery: preview: %w", err)
 	}
 	city, err := e.st.City(ctx, a.CityID)
 	if err != nil {
@@ -401,6 +401,9 @@ func (e *Engine) resolve(ctx context.Context, a content.Announcement) error {
 	}
 	switch cur.Status {
 	case content.AnnScheduled:
+		if cur.ScheduledAt.After(e.cfg.Now()) {
+			return nil // moved to later since it was claimed
+		}
 		cur.Status = content.AnnSending
 		if err := e.st.SaveAnnouncement(ctx, cur); err != nil {
 			return fmt.Errorf("delivery: mark %s sending: %w", a.ID, err)

@@ -54,6 +54,10 @@ func (e *Engine) handle(ctx context.Context, m queue.Message) error {
 		return e.finish(ctx, ev, chunkFailed, "no recipients")
 	}
 	msgs, err := e.messages(ctx, a)
+	if errors.Is(err, errBadRender) {
+		e.log.Error("delivery: announcement cannot be sent", "announcement", ev.A, "err", err)
+		return e.finish(ctx, ev, chunkFailed, err.Error())
+	}
 	if err != nil {
 		return e.retryOrGiveUp(ctx, m, ev, err)
 	}
@@ -97,11 +101,13 @@ func (e *Engine) retryOrGiveUp(ctx context.Context, m queue.Message, ev event, e
 	return e.finish(ctx, ev, chunkFailed, "gave up: "+err.Error())
 }
 
-// permanent reports whether LINE refused a request for good (a 4xx other than
-// 429; 409 never gets here: the sender counts it as accepted).
+// permanent reports whether LINE refused a request for good: a 4xx other than
+// 429 (rate or monthly quota) and 401 (a bad channel token: every chunk would
+// fail, so they wait for the token to be fixed). 409 never gets here: the
+// sender counts it as accepted.
 func permanent(err error) bool {
 	s := sender.StatusOf(err)
-	return s >= 400 && s < 500 && s != http.StatusTooManyRequests
+	return s >= 400 && s < 500 && s != http.StatusTooManyRequests && s != http.StatusUnauthorized
 }
 
 func (e *Engine) testHook(stage string, ev event) error {
