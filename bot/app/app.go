@@ -92,8 +92,12 @@ func New(cfg Config) (*App, error) {
 	m.WatchQueue(q)
 	snd, err := sender.New(sender.Config{
 		Token: cfg.ChannelToken, APIURL: cfg.APIURL, DataAPIURL: cfg.DataAPIURL,
-		HTTPClient: &http.Client{Timeout: orDefault(cfg.HTTPTimeout, 10*time.Second)},
-		Limiter:    state.NewLimiter(cfg.RateLimits), Observer: m,
+		HTTPClient: &http.Client{
+			Timeout: orDefault(cfg.HTTPTimeout, 10*time.Second),
+			// Broadcasts make up to ~200 multicasts a second: keep connections.
+			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true},
+		},
+		Limiter: state.NewLimiter(cfg.RateLimits), Observer: m,
 		MaxTries: cfg.SenderTries, InitialBackoff: cfg.RetryBackoff, Now: cfg.Now,
 	})
 	if err != nil {

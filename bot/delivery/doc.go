@@ -8,9 +8,9 @@
 // order, never all in memory), leaves out the blocked, the opted out (settings
 // pushes=off or festivals=off) and whoever already had WeeklyCap pushes this
 // ISO week (a Redis counter per person and week, kept in 64 hashes per week
-// and read 1,000 people per round trip),
-// cuts the rest into chunks of at most 500 with a fresh retry key each, saves
-// the chunks (content.CityStore.SaveChunks) and only then queues them.
+// and read 1,000 people per round trip), cuts the rest into chunks of at most
+// 500 with a fresh retry key each, saves the chunks
+// (content.CityStore.SaveChunks) and only then queues them.
 //
 // The audience is read a page ahead while the caps are checked, and chunks
 // are saved and queued in batches of 20 by another goroutine, so sending
@@ -21,8 +21,10 @@
 // loads the chunk, skips it when it is already finished, and multicasts it
 // through bot/sender with the chunk's retry key; on success it records the
 // chunk sent and counts the push against each recipient's weekly cap, on a
-// permanent LINE error (4xx) it records the chunk failed. When every chunk is
-// finished the announcement is "sent".
+// permanent LINE error (4xx but 401 and 429) it records the chunk failed, as
+// it does when the announcement was cancelled or its messages cannot be sent.
+// When every chunk is finished the announcement is "sent" (Stats tell how
+// many were sent and failed).
 //
 // Exactly once: the retry key is stored with the chunk before the chunk is
 // queued. A worker that dies after LINE accepted a chunk but before recording

@@ -171,7 +171,8 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // RunOnce does one sweep and one claim round (resolving what is due), then,
 // outside the quiet hours, works the chunk queue until it is empty or ctx ends.
-// It is for tests and one-shot commands.
+// It is for tests and one-shot commands; do not call it while Run runs on the
+// same engine.
 func (e *Engine) RunOnce(ctx context.Context) error {
 	if err := e.sweep(ctx); err != nil {
 		return err
