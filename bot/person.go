@@ -67,9 +67,6 @@ func (b *Bot) personFields(ctx context.Context, userID string) (map[string]strin
 	case !content.IsNotFound(err):
 		return nil, err
 	}
-	if clicks, err := s.Clicks(ctx, userID); err == nil && len(clicks) > 0 {
-		fields["clicked"] = b.itemTitle(ctx, clicks[0])
-	}
 	g, err := s.GuardianOf(ctx, userID)
 	switch {
 	case err == nil && g.Confirmed():
@@ -161,4 +158,17 @@ func (b *Bot) itemTitle(ctx context.Context, id string) string {
 		}
 	}
 	return ""
+}
+
+// addClicked adds the derived "clicked": the title of the last item the
+// person tapped through to apply for, which a check-in asks about.
+func (b *Bot) addClicked(ctx context.Context, userID string, fields map[string]string) {
+	if fields["consent"] != "accepted" {
+		return
+	}
+	if clicks, err := b.cfg.Store.Clicks(ctx, userID); err == nil && len(clicks) > 0 {
+		if title := b.itemTitle(ctx, clicks[0]); title != "" {
+			fields["clicked"] = title
+		}
+	}
 }

@@ -135,7 +135,7 @@ func (b *Bot) sendScheduled(ctx context.Context, it content.Scheduled, now time.
 	if ok {
 		err = b.deliver(ctx, o) // a crash left it half sent: finish with the same keys
 	} else {
-		err = b.take(ctx, outboxSpec{id: id, to: it.UserID, at: now, retryKey: it.RetryKey}, false,
+		err = b.take(ctx, outboxSpec{id: id, to: it.UserID, at: now, retryKey: it.RetryKey, proactive: true}, false,
 			func(sess *guidance.Session, p guidance.Person) guidance.Turn {
 				if it.Ref != "" { // what the message is about, e.g. the course of a reminder
 					if sess == nil {

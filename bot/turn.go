@@ -19,6 +19,7 @@ type outboxSpec struct {
 	replyToken string    // empty: push
 	at         time.Time // when the event happened (reply tokens are fresh for 50 s)
 	retryKey   string    // base retry key recorded before sending; empty: fresh keys
+	proactive  bool      // Pai Tor speaks first (a scheduled message), not answering an event
 }
 
 // maxActions bounds the actions one turn may run (flows are validated, so this
@@ -41,6 +42,9 @@ type exchange struct {
 func (b *Bot) take(ctx context.Context, out outboxSpec, isNew bool, start func(s *guidance.Session, p guidance.Person) guidance.Turn) error {
 	userID := out.to
 	x, err := b.load(ctx, userID, isNew)
+	if err == nil && out.proactive {
+		b.addClicked(ctx, userID, x.person.Fields) // only check-ins ask about it
+	}
 	if err != nil {
 		return err
 	}
