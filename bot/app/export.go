@@ -22,7 +22,7 @@ func (a *App) export(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "ลิงก์หมดอายุแล้ว ขอลิงก์ใหม่ได้ในแชต / this link has expired; ask for a new one in the chat"})
 		return
 	}
-	data, err := a.cfg.Store.Export(ctx, userID)
+	doc, err := Export(ctx, a.cfg.Store, userID)
 	if content.IsNotFound(err) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "ไม่มีข้อมูลแล้ว / no data"})
 		return
@@ -33,12 +33,31 @@ func (a *App) export(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="paitor-my-data.json"`)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, ExportDocument(data))
+	writeJSON(w, http.StatusOK, doc)
 }
 
-// ExportDocument is one person's data as exported (to them, or by an
-// operator with `paitor export-user`).
-func ExportDocument(d content.UserData) map[string]any {
+// Export gathers one person's data as exported (to them, or by an operator
+// with `paitor export-user`): everything the store holds about them, with the
+// items they saved and tapped through to.
+func Export(ctx context.Context, s content.Store, userID string) (map[string]any, error) {
+	data, err := s.Export(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := s.SavedItems(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	clicks, err := s.Clicks(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	doc := exportDocument(data)
+	doc["saved_items"], doc["applied_to"] = saved, clicks
+	return doc, nil
+}
+
+func exportDocument(d content.UserData) map[string]any {
 	return map[string]any{
 		"exported_by": "Pai Tor (ไปต่อ)",
 		"user":        d.User,

@@ -36,11 +36,11 @@ func runExportUser(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	defer s.Close()
-	data, err := s.Export(ctx, fs.Arg(0))
+	doc, err := app.Export(ctx, s, fs.Arg(0))
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(app.ExportDocument(data))
+	return enc.Encode(doc)
 }
