@@ -757,9 +757,22 @@ func TestLongPollOutlivesAShortWriteTimeout(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	user := linefake.NewUserID()
+	pushed := make(chan error, 1)
 	go func() {
 		time.Sleep(600 * time.Millisecond)
-		push(t, fake, user, messaging_api.TextMessage{Text: "ช้าหน่อย"})
+		api, err := messaging_api.NewMessagingApiAPI("t", messaging_api.WithEndpoint(fake.URL()))
+		if err == nil {
+			_, err = api.PushMessage(&messaging_api.PushMessageRequest{
+				To: user, Messages: []messaging_api.MessageInterface{messaging_api.TextMessage{Text: "ช้าหน่อย"}}, CustomAggregationUnits: []string{},
+			}, "")
+		}
+		pushed <- err
+	}()
+	// The push must finish before the test (and the fake) does.
+	defer func() {
+		if err := <-pushed; err != nil {
+			t.Errorf("push: %v", err)
+		}
 	}()
 	resp, err := http.Get(srv.URL + "/dev/chat/api/messages?userId=" + user + "&timeout=5")
 	if err != nil {
