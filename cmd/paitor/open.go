@@ -24,6 +24,9 @@ func openStore(ctx context.Context, c config, log *slog.Logger) (content.Store, 
 		if err := sample.Load(ctx, s); err != nil {
 			return nil, err
 		}
+		if err := sample.LoadFestivals(ctx, s, time.Now()); err != nil {
+			return nil, err
+		}
 		return s, nil
 	}
 	s, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{})

@@ -22,3 +22,15 @@ func TestTheEmbeddedDefaultGetsTheSamplePack(t *testing.T) {
 		t.Fatalf("%d courses on offer from the sample pack", n)
 	}
 }
+
+func TestTheEmbeddedDefaultHasSampleFestivals(t *testing.T) {
+	s := memory.New()
+	now := time.Now()
+	if err := sample.LoadFestivals(context.Background(), s, now); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := s.UpcomingFestivals(context.Background(), now, 100)
+	if err != nil || len(fs) < 4 {
+		t.Fatalf("%d upcoming sample festivals, %v", len(fs), err)
+	}
+}
