@@ -246,7 +246,7 @@ func TestDecliningConsentStillLetsYouBrowseAndLearn(t *testing.T) {
 	c := newChat(t).follow().tap("ฉันกำลังหาทางไปต่อ").tap("ไม่ยอมรับ")
 	c.wantEffect("consent", "declined").wantSaid("ไม่เก็บข้อมูลส่วนตัว").wantNode("start.youth_menu")
 	cases := []struct{ chip, said string }{
-		{"หาคอร์ส/งาน", "กรองเพิ่ม"}, // after the search the edge did
+		{"หาคอร์ส/งาน", "กรองเพิ่ม"},           // after the search the edge did
 		{"เทศกาล", "จะหาเทศกาลและกิจกรรมใกล้"}, // no province without a profile: it asks
 		{"ทักษะชีวิต", "ทักษะชีวิต"},
 	}
