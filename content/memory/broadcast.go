@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,8 +15,7 @@ import (
 
 // Sizes of the broadcast reads.
 const (
-	maxRecipients = 500 // recipients in one chunk (one LINE multicast)
-	audiencePage  = 256 // users StreamAudience looks at under the lock at a time
+	audiencePage = 256 // users StreamAudience looks at under the lock at a time
 )
 
 // Chunk statuses.
@@ -138,39 +136,6 @@ func (s *Store) StreamAudience(ctx context.Context, a content.Audience, fn func(
 
 // ---- Chunks ----
 
-// validChunks checks new chunks (pending, 1 to 500 recipients, no (announcement,
-// seq) twice) and returns them with announcement IDs canonical and empty
-// retry keys filled in.
-func validChunks(chunks []content.Chunk) ([]content.Chunk, error) {
-	out := make([]content.Chunk, len(chunks))
-	seen := make(map[chunkKey]bool, len(chunks))
-	for i, c := range chunks {
-		id, err := parseUUID("announcement ID", c.AnnouncementID)
-		if err != nil {
-			return nil, err
-		}
-		key, err := orNewUUID("retry key", c.RetryKey)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case c.Seq < 0 || c.Seq > math.MaxInt32:
-			return nil, invalid("chunk %s/%d: sequence number out of range", id, c.Seq)
-		case len(c.Recipients) == 0 || len(c.Recipients) > maxRecipients:
-			return nil, invalid("chunk %s/%d has %d recipients, not 1 to %d", id, c.Seq, len(c.Recipients), maxRecipients)
-		case c.Status != "" && c.Status != chunkPending:
-			return nil, invalid("chunk %s/%d: a new chunk is pending, not %q", id, c.Seq, c.Status)
-		case slices.Contains(c.Recipients, ""):
-			return nil, invalid("chunk %s/%d: empty recipient", id, c.Seq)
-		case seen[chunkKey{id, c.Seq}]:
-			return nil, invalid("chunk %s/%d appears twice", id, c.Seq)
-		}
-		seen[chunkKey{id, c.Seq}] = true
-		out[i] = content.Chunk{AnnouncementID: id, Seq: c.Seq, Recipients: slices.Clone(c.Recipients), RetryKey: key, Status: chunkPending}
-	}
-	return out, nil
-}
-
 // SaveChunks stores new chunks of broadcasts, pending. A chunk already stored
 // (same announcement and sequence number) is left as it is, retry key and
 // status included. Every chunk is checked first: on EINVALID or ENOTFOUND (an
@@ -180,7 +145,7 @@ func validChunks(chunks []content.Chunk) ([]content.Chunk, error) {
 // makes delivery exactly-once after a crash, and PruneChunks empties them once
 // a chunk has been finished for 30 days.
 func (s *Store) SaveChunks(ctx context.Context, chunks []content.Chunk) error {
-	chunks, err := validChunks(chunks)
+	chunks, err := content.ValidChunks(chunks)
 	if err != nil {
 		return fmt.Errorf("save chunks: %w", err)
 	}

@@ -62,22 +62,10 @@ func (s *Store) liveSignalsLocked(userID string, u content.User) *userSignals {
 	return sig
 }
 
-func validSignal(userID, itemID string, at time.Time) error {
-	switch {
-	case userID == "":
-		return invalid("user ID is empty")
-	case itemID == "":
-		return invalid("item ID is empty")
-	case at.IsZero():
-		return invalid("time is zero")
-	}
-	return nil
-}
-
 // SaveItem adds an item to the person's saved list; saving it again moves it
 // to the top (its time becomes at).
 func (s *Store) SaveItem(ctx context.Context, userID, itemID string, at time.Time) error {
-	if err := validSignal(userID, itemID, at); err != nil {
+	if err := content.ValidSignal(userID, itemID, at); err != nil {
 		return fmt.Errorf("save item: %w", err)
 	}
 	s.mu.Lock()
@@ -142,7 +130,7 @@ func (s *Store) SavedItems(ctx context.Context, userID string) ([]string, error)
 // RecordFeedback records a vote (+1 or -1); a later vote on the same item
 // replaces the earlier one.
 func (s *Store) RecordFeedback(ctx context.Context, userID, itemID string, vote int, at time.Time) error {
-	if err := validSignal(userID, itemID, at); err != nil {
+	if err := content.ValidSignal(userID, itemID, at); err != nil {
 		return fmt.Errorf("record feedback: %w", err)
 	}
 	if vote != 1 && vote != -1 {
@@ -183,7 +171,7 @@ func (s *Store) FeedbackScores(ctx context.Context) (map[string]int, error) {
 
 // RecordClick records a tap on an item's apply or contact link.
 func (s *Store) RecordClick(ctx context.Context, userID, itemID string, at time.Time) error {
-	if err := validSignal(userID, itemID, at); err != nil {
+	if err := content.ValidSignal(userID, itemID, at); err != nil {
 		return fmt.Errorf("record click: %w", err)
 	}
 	s.mu.Lock()

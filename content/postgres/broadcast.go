@@ -1,12 +1,10 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,10 +18,9 @@ import (
 
 // Sizes of the broadcast reads and writes.
 const (
-	audiencePage  = 1000 // users one StreamAudience query looks at
-	maxRecipients = 500  // recipients in one chunk (one LINE multicast)
-	chunkBatch    = 100  // chunks one SaveChunks statement writes (≤ 50,000 recipients)
-	pruneBatch    = 1000 // chunks one PruneChunks statement empties
+	audiencePage = 1000 // users one StreamAudience query looks at
+	chunkBatch   = 100  // chunks one SaveChunks statement writes (≤ 50,000 recipients)
+	pruneBatch   = 1000 // chunks one PruneChunks statement empties
 )
 
 // Chunk statuses.
@@ -163,43 +160,6 @@ func scanChunk(row pgx.Row) (content.Chunk, error) {
 	return c, nil
 }
 
-// validChunks checks new chunks (pending, 1 to 500 recipients, no (announcement,
-// seq) twice) and returns them sorted, their announcement IDs canonical and
-// empty retry keys filled in.
-func validChunks(chunks []content.Chunk) ([]content.Chunk, error) {
-	out := make([]content.Chunk, len(chunks))
-	for i, c := range chunks {
-		id, err := parseUUID("announcement ID", c.AnnouncementID)
-		if err != nil {
-			return nil, err
-		}
-		key, err := orNewUUID("retry key", c.RetryKey)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case c.Seq < 0 || c.Seq > math.MaxInt32:
-			return nil, invalid("chunk %s/%d: sequence number out of range", id, c.Seq)
-		case len(c.Recipients) == 0 || len(c.Recipients) > maxRecipients:
-			return nil, invalid("chunk %s/%d has %d recipients, not 1 to %d", id, c.Seq, len(c.Recipients), maxRecipients)
-		case c.Status != "" && c.Status != chunkPending:
-			return nil, invalid("chunk %s/%d: a new chunk is pending, not %q", id, c.Seq, c.Status)
-		case slices.Contains(c.Recipients, ""):
-			return nil, invalid("chunk %s/%d: empty recipient", id, c.Seq)
-		}
-		out[i] = content.Chunk{AnnouncementID: id.String(), Seq: c.Seq, Recipients: c.Recipients, RetryKey: key.String(), Status: chunkPending}
-	}
-	slices.SortFunc(out, func(a, b content.Chunk) int {
-		return cmp.Or(strings.Compare(a.AnnouncementID, b.AnnouncementID), cmp.Compare(a.Seq, b.Seq))
-	})
-	for i := 1; i < len(out); i++ {
-		if out[i].AnnouncementID == out[i-1].AnnouncementID && out[i].Seq == out[i-1].Seq {
-			return nil, invalid("chunk %s/%d appears twice", out[i].AnnouncementID, out[i].Seq)
-		}
-	}
-	return out, nil
-}
-
 // SaveChunks stores new chunks of broadcasts, pending. A chunk already stored
 // (same announcement and sequence number) is left as it is, retry key and
 // status included, so a resolver that restarts may save its chunks again.
@@ -211,7 +171,7 @@ func validChunks(chunks []content.Chunk) ([]content.Chunk, error) {
 // key to users: they are what makes delivery exactly-once after a crash, and
 // PruneChunks empties them once a chunk has been finished for 30 days.
 func (s *Store) SaveChunks(ctx context.Context, chunks []content.Chunk) error {
-	chunks, err := validChunks(chunks)
+	chunks, err := content.ValidChunks(chunks)
 	if err != nil {
 		return fmt.Errorf("postgres: save chunks: %w", err)
 	}
