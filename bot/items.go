@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,17 @@ func (b *Bot) search(ctx context.Context, x *exchange, args map[string]string) (
 		for _, r := range ranking.Results {
 			cards = append(cards, b.resultCard(ctx, x, r, lang))
 		}
+		if kind != "course" && len(ranking.Gaps) > 0 {
+			// Openings out of reach, with the course that would open them,
+			// at the end of the first page (the same place on every page
+			// count, so paging stays consistent).
+			var gaps []render.Card
+			for _, g := range ranking.Gaps[:min(len(ranking.Gaps), 2)] {
+				gaps = append(gaps, b.gapCard(ctx, x, g, lang))
+			}
+			at := min(len(cards), pageSize-len(gaps))
+			cards = slices.Concat(cards[:at], gaps, cards[at:])
+		}
 	}
 	if page*pageSize >= len(cards) {
 		return guidance.ActionResult{OK: false, Vars: map[string]string{"_page": strconv.Itoa(max(page-1, 0))}}, nil, nil
@@ -121,6 +133,24 @@ func (b *Bot) pairCard(ctx context.Context, x *exchange, p match.Pair, lang stri
 		reasons = append(reasons, firstNonEmpty(map[bool]string{true: r.EN, false: r.TH}[lang == "en"], r.TH))
 	}
 	return b.card(ctx, x, p.Course.ID, it, strings.Join(reasons, " · "), p.Opening.Opening.URL, lang)
+}
+
+// gapCard shows an opening the person cannot take yet with the course that
+// leads to it; its buttons are the course's.
+func (b *Bot) gapCard(ctx context.Context, x *exchange, g match.Gap, lang string) render.Card {
+	c := guidance.DescribeCourse(*g.Course.Course, lang, false)
+	o := guidance.DescribeOpening(*g.Opening.Opening, lang, false)
+	it := guidance.ItemText{
+		Badge:    guidance.Word("badge_gap", lang),
+		Title:    guidance.Word("pair_title", lang, "course", c.Title, "opening", o.Title),
+		Subtitle: c.Subtitle + " · " + o.Subtitle,
+		Lines:    append(c.Lines[:min(len(c.Lines), 2):min(len(c.Lines), 2)], o.Lines[:min(len(o.Lines), 2)]...),
+	}
+	reason := g.Reason.TH
+	if lang == "en" && g.Reason.EN != "" {
+		reason = g.Reason.EN
+	}
+	return b.card(ctx, x, g.Course.ID, it, reason, g.Course.Course.URL, lang)
 }
 
 // card adds the buttons: details, save, apply (through a tracked link the

@@ -26,6 +26,7 @@ type itemWords struct {
 	BadgeCourse  Text            `yaml:"badge_course"`
 	BadgeOpening Text            `yaml:"badge_opening"`
 	BadgePair    Text            `yaml:"badge_pair"`
+	BadgeGap     Text            `yaml:"badge_gap"`
 	Online       Text            `yaml:"online"`
 	Place        Text            `yaml:"place"`
 	Dates        Text            `yaml:"dates"`
@@ -92,7 +93,7 @@ func Word(key, lang string, vars ...string) string {
 		t = map[string]Text{
 			"alt_courses": words.AltCourses, "alt_openings": words.AltOpenings, "alt_mixed": words.AltMixed,
 			"alt_pairs": words.AltPairs, "alt_saved": words.AltSaved, "pair_title": words.PairTitle,
-			"badge_pair": words.BadgePair, "badge_course": words.BadgeCourse, "badge_opening": words.BadgeOpening,
+			"badge_pair": words.BadgePair, "badge_gap": words.BadgeGap, "badge_course": words.BadgeCourse, "badge_opening": words.BadgeOpening,
 			"festival_list_alt": words.FestListAlt,
 		}[key]
 	}

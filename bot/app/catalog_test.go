@@ -189,3 +189,43 @@ func TestASavedCourseIsRemindedTheDayBefore(t *testing.T) {
 		t.Fatalf("reminder: %q", apptest.Text(got))
 	}
 }
+
+// Someone whose schooling an opening asks more of sees, among the jobs, the
+// course that would open it.
+func TestAnOpeningOutOfReachComesWithTheCourseThatLeadsToIt(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	c := h.Chat()
+	c.Follow()
+	c.Tap("ฉันกำลังหาทางไปต่อ")
+	c.Tap("ยอมรับ")
+	c.Tap("24")
+	c.Type("โคราช")
+	c.Tap("ข้าม")
+	c.Tap("ยังไม่ได้เรียน/ทำงาน")
+	c.Tap("ป.6")
+	c.Tap("มีรายได้เร็ว ๆ")
+	c.Tap("ว่างได้ทุกช่วง")
+	c.Tap("ฟรีเท่านั้น")
+	c.Tap("ไปได้ไกล")
+	c.Tap("มือถือ มีเน็ต")
+	c.Tap("ไม่มี")
+	c.Type("เมนู")
+	c.Tap("หาคอร์ส/งาน")
+	cards := carousel(t, c.Tap("หางาน"))
+	found := false
+	for _, card := range cards {
+		if len(card.Texts) > 0 && card.Texts[0] == "เรียนก่อนแล้วสมัคร" {
+			found = true
+			if !strings.Contains(strings.Join(card.Texts, " "), "+") {
+				t.Errorf("a gap card without the course and the job: %q", card.Texts)
+			}
+		}
+	}
+	if !found {
+		var firsts []string
+		for _, card := range cards {
+			firsts = append(firsts, card.Texts[0])
+		}
+		t.Fatalf("no skill-gap card among %v", firsts)
+	}
+}
