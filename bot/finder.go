@@ -23,6 +23,30 @@ type finder struct {
 	version string
 	day     string
 	checked time.Time
+
+	votes        map[string]int // net 👍/👎 by item, across everyone
+	votesChecked time.Time
+}
+
+// feedback returns everyone's net votes by item, read at most every
+// catalogRefresh: an aggregate over all votes is too much to run per search.
+// Votes are a nudge to the ranking; when they cannot be read, searches go on
+// without them.
+func (b *Bot) feedback(ctx context.Context) map[string]int {
+	f := &b.finder
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := b.cfg.Now()
+	if f.votes != nil && now.Sub(f.votesChecked) < catalogRefresh {
+		return f.votes
+	}
+	votes, err := b.cfg.Store.FeedbackScores(ctx)
+	if err != nil {
+		b.cfg.Log.Warn("bot: cannot read votes; ranking without them", "err", err)
+		return f.votes
+	}
+	f.votes, f.votesChecked = votes, now
+	return votes
 }
 
 // catalog returns the current matching catalog, rebuilding it from the store

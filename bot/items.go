@@ -45,15 +45,12 @@ func (b *Bot) search(ctx context.Context, x *exchange, args map[string]string) (
 	if err != nil {
 		return guidance.ActionResult{}, nil, err
 	}
+	feedback := b.feedback(ctx)
 	page, _ := strconv.Atoi(x.get("_page"))
 	if args["more"] == "1" {
 		page++
 	}
 	kind := x.get("_kind")
-	feedback, err := b.cfg.Store.FeedbackScores(ctx)
-	if err != nil {
-		return guidance.ActionResult{}, nil, fmt.Errorf("bot: feedback: %w", err)
-	}
 	opts := match.Options{
 		Now: b.cfg.Now(), Limit: pageSize * (page + 1), Feedback: feedback, Occupations: occ,
 		Filters: match.Refine{
@@ -130,7 +127,7 @@ func (b *Bot) pairCard(ctx context.Context, x *exchange, p match.Pair, lang stri
 	}
 	var reasons []string
 	for _, r := range p.Reasons {
-		reasons = append(reasons, firstNonEmpty(map[bool]string{true: r.EN, false: r.TH}[lang == "en"], r.TH))
+		reasons = append(reasons, reasonIn(r, lang))
 	}
 	return b.card(ctx, x, p.Course.ID, it, strings.Join(reasons, " · "), p.Opening.Opening.URL, lang)
 }
@@ -146,11 +143,7 @@ func (b *Bot) gapCard(ctx context.Context, x *exchange, g match.Gap, lang string
 		Subtitle: c.Subtitle + " · " + o.Subtitle,
 		Lines:    append(c.Lines[:min(len(c.Lines), 2):min(len(c.Lines), 2)], o.Lines[:min(len(o.Lines), 2)]...),
 	}
-	reason := g.Reason.TH
-	if lang == "en" && g.Reason.EN != "" {
-		reason = g.Reason.EN
-	}
-	return b.card(ctx, x, g.Course.ID, it, reason, g.Course.Course.URL, lang)
+	return b.card(ctx, x, g.Course.ID, it, reasonIn(g.Reason, lang), g.Course.Course.URL, lang)
 }
 
 // card adds the buttons: details, save, apply (through a tracked link the
@@ -314,6 +307,14 @@ func (b *Bot) planMatch(ctx context.Context, x *exchange) (guidance.ActionResult
 		}
 	}
 	return guidance.ActionResult{OK: true, Vars: vars}, nil
+}
+
+// reasonIn is a matching reason in lang (Thai when there is no English).
+func reasonIn(r match.Reason, lang string) string {
+	if lang == "en" && r.EN != "" {
+		return r.EN
+	}
+	return r.TH
 }
 
 func firstNonEmpty(a, b string) string {
