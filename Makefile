@@ -1,7 +1,7 @@
 # Pai Tor (ไปต่อ). The two commands a newcomer needs: `make run` and `make test`.
 GO          ?= go
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
-STATICCHECK_VERSION ?= 2026.2.2
+STATICCHECK_VERSION ?= v0.8.2
 BENCHTIME   ?= 1x
 
 .PHONY: run test test-short bench lint build tidy

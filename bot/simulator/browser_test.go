@@ -91,6 +91,9 @@ func TestPageInHeadlessChromium(t *testing.T) {
 		t.Skip("browser check skipped in -short mode")
 	}
 	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %s is not installed (.ci/run installs it with apt-get install chromium)", chromiumPath)
+		}
 		t.Skipf("browser check skipped: %s not installed (apt-get install chromium)", chromiumPath)
 	}
 	fake := linefake.NewTest(t, linefake.Options{})
