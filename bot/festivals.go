@@ -13,8 +13,8 @@ import (
 
 	"github.com/paitor/paitor/bot/render"
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/place"
 	"github.com/paitor/paitor/guidance"
-	"github.com/paitor/paitor/guidance/place"
 )
 
 // festivalNearKm is how far a festival may be from a person to be "near".

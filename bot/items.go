@@ -13,9 +13,9 @@ import (
 	"github.com/paitor/paitor/bot/redisstate"
 	"github.com/paitor/paitor/bot/render"
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/place"
 	"github.com/paitor/paitor/guidance"
 	"github.com/paitor/paitor/guidance/match"
-	"github.com/paitor/paitor/guidance/place"
 )
 
 // pageSize is how many cards one carousel shows.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
 )
 
 // answerText interprets what the person typed as the answer to node's question.

@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/guidance/assess"
 	"github.com/paitor/paitor/guidance/lessons"
 )
@@ -171,7 +172,7 @@ func loadPlanData() (*planData, error) {
 			return nil, fmt.Errorf("guidance: plan.yaml: nothing for need %q", need)
 		}
 	}
-	for _, f := range assess.Fields() {
+	for _, f := range content.Fields() {
 		if p.Fields[f].TH == "" {
 			return nil, fmt.Errorf("guidance: plan.yaml: no label for field %q", f)
 		}

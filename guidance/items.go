@@ -10,7 +10,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // ItemText is how a catalog item reads on a card.
@@ -108,12 +109,10 @@ func sub(s string, kv ...string) string {
 	return strings.TrimSpace(s)
 }
 
-var ict = time.FixedZone("ICT", 7*3600)
-
 // ThaiDate writes a date the Thai way with the Buddhist-era year
 // ("ส. 22 ส.ค. 2569"), or in English ("Sat 22 Aug 2026").
 func ThaiDate(t time.Time, lang string) string {
-	t = t.In(ict)
+	t = t.In(thaitime.Zone)
 	wd := [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}[t.Weekday()]
 	if lang == "en" {
 		return fmt.Sprintf("%s %d %s %d", words.Weekdays[wd].EN, t.Day(), words.MonthsEN[t.Month()-1], t.Year())
@@ -267,7 +266,7 @@ type FestivalText struct {
 // < 0: unknown).
 func DescribeFestival(f content.Festival, lang string, km float64) FestivalText {
 	it := ItemText{Badge: words.FestBadge.In(lang), Title: pick(lang, f.TitleTH, f.TitleEN)}
-	start, end := f.StartsAt.In(ict), f.EndsAt.In(ict)
+	start, end := f.StartsAt.In(thaitime.Zone), f.EndsAt.In(thaitime.Zone)
 	when := ThaiDate(start, lang)
 	if start.Format("2006-01-02") != end.Format("2006-01-02") {
 		when = sub(words.FestWhen.In(lang), "start", ThaiDate(start, lang), "end", ThaiDate(end, lang))

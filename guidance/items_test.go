@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 	"github.com/paitor/paitor/guidance"
 )
 
 func TestDatesReadTheThaiWayWithTheBuddhistEraYear(t *testing.T) {
-	d := time.Date(2026, 8, 22, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+	d := time.Date(2026, 8, 22, 9, 0, 0, 0, thaitime.Zone)
 	if got := guidance.ThaiDate(d, "th"); got != "ส. 22 ส.ค. 2569" {
 		t.Fatalf("got %q", got)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -500,7 +501,7 @@ func TestRoles(t *testing.T) {
 	// A pending announcement whose festival has ended by approval time is a conflict.
 	late := e.announcement(e.bEditor, fest, nil)
 	e.must(http.StatusOK, e.bEditor, "POST", "/announcements/"+late+"/schedule", map[string]any{"at": "now"})
-	e.clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, ict))
+	e.clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, thaitime.Zone))
 	if r := e.do(e.bApprover, "POST", "/announcements/"+late+"/approve", nil); r.Status != http.StatusConflict {
 		t.Errorf("approve after the festival: %d %s", r.Status, r.Raw)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/assess"
 )
 
 // announcementInput is the body of POST /announcements.
@@ -105,7 +104,7 @@ func audience(in *audienceInput, city content.City, fe fieldErrors) content.Audi
 		}
 		a.Roles = append(a.Roles, role)
 	}
-	fields := assess.Fields()
+	fields := content.Fields()
 	for _, interest := range cleanList(in.Interests) {
 		if !slices.Contains(fields, interest) {
 			fe.add("audience.interests", "unknown interest %q: one of %s", interest, strings.Join(fields, ", "))

@@ -19,12 +19,11 @@ import (
 
 	"github.com/paitor/paitor/bot/adminapi"
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
-var ict = time.FixedZone("ICT", 7*60*60)
-
 // t0 is the tests' "now": a month before the festivals.
-var t0 = time.Date(2026, 10, 1, 10, 0, 0, 0, ict)
+var t0 = time.Date(2026, 10, 1, 10, 0, 0, 0, thaitime.Zone)
 
 // hash is how tokens are stored: hex SHA-256 of the secret.
 func hash(secret string) string {

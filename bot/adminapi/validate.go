@@ -8,12 +8,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
+	"github.com/paitor/paitor/content/thaitime"
 )
-
-// Bangkok is the zone of times given without an offset, and of every time the
-// API writes.
-var Bangkok = time.FixedZone("ICT", 7*60*60)
 
 // Limits of what a festival may hold (characters, not bytes).
 const (
@@ -64,7 +61,7 @@ func parseTime(s string) (time.Time, bool) {
 		if i == 0 {
 			t, err = time.Parse(layout, s)
 		} else {
-			t, err = time.ParseInLocation(layout, s, Bangkok)
+			t, err = time.ParseInLocation(layout, s, thaitime.Zone)
 		}
 		if err == nil {
 			return t, true

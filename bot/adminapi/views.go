@@ -4,11 +4,12 @@ import (
 	"time"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // rfc writes a time in RFC 3339, +07:00.
-func rfc(t time.Time) string { return t.In(Bangkok).Format(time.RFC3339) }
+func rfc(t time.Time) string { return t.In(thaitime.Zone).Format(time.RFC3339) }
 
 // rfcOrNil is rfc, or null for the zero time.
 func rfcOrNil(t time.Time) *string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paitor/paitor/bot/app/apptest"
 	"github.com/paitor/paitor/bot/linefake"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // adultInKorat has consented and given a profile (24, Korat, income first).
@@ -179,7 +180,7 @@ func TestASavedCourseIsRemindedTheDayBefore(t *testing.T) {
 	if got := c.Collect(); len(got) != 0 {
 		t.Fatalf("reminder sent early: %q", apptest.Text(got))
 	}
-	if h := due[0].In(time.FixedZone("ICT", 7*3600)).Hour(); h != 10 {
+	if h := due[0].In(thaitime.Zone).Hour(); h != 10 {
 		t.Fatalf("reminder due at %d:00 Thai time", h)
 	}
 	h.Clock.Set(due[0].Add(time.Minute))

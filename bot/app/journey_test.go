@@ -14,6 +14,7 @@ import (
 	"github.com/paitor/paitor/bot/linefake"
 	"github.com/paitor/paitor/bot/richmenu"
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // youthProfile answers the profile questions after the age and any guardian
@@ -235,7 +236,7 @@ func TestStopEndsCheckinsAndCheckinsAskHowItIsGoing(t *testing.T) {
 			t.Fatalf("stop: %q", apptest.Text(got))
 		}
 		// Three days later, at 10:30 in Thailand.
-		day3 := time.Now().In(time.FixedZone("ICT", 7*3600)).AddDate(0, 0, 3)
+		day3 := time.Now().In(thaitime.Zone).AddDate(0, 0, 3)
 		h.Clock.Set(time.Date(day3.Year(), day3.Month(), day3.Day(), 10, 30, 0, 0, day3.Location()))
 		if _, err := h.App.Bot.SendDue(ctx); err != nil {
 			t.Fatal(err)
@@ -271,14 +272,13 @@ func TestCheckinsWaitOutQuietHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Collect()
-	ict := time.FixedZone("ICT", 7*3600)
-	night := time.Now().In(ict).AddDate(0, 0, 1)
-	h.Clock.Set(time.Date(night.Year(), night.Month(), night.Day(), 22, 15, 0, 0, ict))
+	night := time.Now().In(thaitime.Zone).AddDate(0, 0, 1)
+	h.Clock.Set(time.Date(night.Year(), night.Month(), night.Day(), 22, 15, 0, 0, thaitime.Zone))
 	h.App.Bot.SendDue(ctx)
 	if got := c.Collect(); len(got) != 0 {
 		t.Fatalf("sent at 22:15: %q", apptest.Text(got))
 	}
-	h.Clock.Set(time.Date(night.Year(), night.Month(), night.Day(), 23, 59, 0, 0, ict).Add(8*time.Hour + time.Minute)) // 08:00 next day
+	h.Clock.Set(time.Date(night.Year(), night.Month(), night.Day(), 23, 59, 0, 0, thaitime.Zone).Add(8*time.Hour + time.Minute)) // 08:00 next day
 	h.App.Bot.SendDue(ctx)
 	if got := c.Collect(); !strings.Contains(apptest.Text(got), "ไปต่อมาถามข่าว") {
 		t.Fatalf("not sent after the quiet hours: %q", apptest.Text(got))
@@ -364,9 +364,8 @@ func TestCrisisMessageGetsHotlinesAndAPersonAtOnce(t *testing.T) {
 
 // nextDaytime is 10:00 in Thailand tomorrow: outside the quiet hours.
 func nextDaytime() time.Time {
-	ict := time.FixedZone("ICT", 7*3600)
-	d := time.Now().In(ict).AddDate(0, 0, 1)
-	return time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, ict)
+	d := time.Now().In(thaitime.Zone).AddDate(0, 0, 1)
+	return time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, thaitime.Zone)
 }
 
 func slicesEqual(a, b []string) bool {

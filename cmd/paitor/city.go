@@ -15,8 +15,8 @@ import (
 
 	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/content/citytoken"
+	"github.com/paitor/paitor/content/place"
 	"github.com/paitor/paitor/content/postgres"
-	"github.com/paitor/paitor/guidance/place"
 )
 
 // Operator commands for cities (the tenants that publish festivals) and their

@@ -15,6 +15,7 @@ import (
 	"github.com/paitor/paitor/content/catalogio"
 	"github.com/paitor/paitor/content/postgres"
 	"github.com/paitor/paitor/content/sample"
+	"github.com/paitor/paitor/content/thaitime"
 	"github.com/paitor/paitor/guidance/match"
 )
 
@@ -35,9 +36,6 @@ it from the sample pack built into paitor (built around 2026-11-21).`
 
 // matchStdin is where the profile is read from without -f (tests replace it).
 var matchStdin io.Reader = os.Stdin
-
-// bangkok is Thailand's time zone (no daylight saving time).
-var bangkok = time.FixedZone("ICT", 7*60*60)
 
 func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("match", flag.ContinueOnError)
@@ -65,9 +63,9 @@ func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *limit <= 0 || *limit > 100 {
 		return fmt.Errorf("-limit %d: want 1 to 100", *limit)
 	}
-	now := time.Now().In(bangkok)
+	now := time.Now().In(thaitime.Zone)
 	if *nowFlag != "" {
-		d, err := time.ParseInLocation("2006-01-02", *nowFlag, bangkok)
+		d, err := time.ParseInLocation("2006-01-02", *nowFlag, thaitime.Zone)
 		if err != nil {
 			return fmt.Errorf("-now %q: want a date such as 2026-11-21", *nowFlag)
 		}

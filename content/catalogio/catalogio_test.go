@@ -15,9 +15,8 @@ import (
 	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/content/catalogio"
 	"github.com/paitor/paitor/content/memory"
+	"github.com/paitor/paitor/content/thaitime"
 )
-
-var ict = catalogio.Bangkok
 
 func example(t testing.TB, name string) []byte {
 	t.Helper()
@@ -78,8 +77,8 @@ func TestExampleCoursesLoad(t *testing.T) {
 		District:   "เมืองนครราชสีมา",
 		Lat:        14.9799,
 		Lng:        102.0978,
-		StartDate:  time.Date(2026, 8, 24, 0, 0, 0, 0, ict), // 2569 BE
-		EndDate:    time.Date(2026, 9, 4, 0, 0, 0, 0, ict),
+		StartDate:  time.Date(2026, 8, 24, 0, 0, 0, 0, thaitime.Zone), // 2569 BE
+		EndDate:    time.Date(2026, 9, 4, 0, 0, 0, 0, thaitime.Zone),
 		Days:       []string{"mon", "tue", "wed", "thu", "fri"},
 		StartTime:  "09:00",
 		EndTime:    "16:00",
@@ -92,8 +91,8 @@ func TestExampleCoursesLoad(t *testing.T) {
 		Seats:      20,
 		URL:        "https://example.org/courses/krt-014",
 		Contact:    "044-000-000",
-		OpensAt:    time.Date(2026, 7, 1, 0, 0, 0, 0, ict),
-		ClosesAt:   time.Date(2026, 8, 16, 0, 0, 0, 0, ict), // the end of 15 August
+		OpensAt:    time.Date(2026, 7, 1, 0, 0, 0, 0, thaitime.Zone),
+		ClosesAt:   time.Date(2026, 8, 16, 0, 0, 0, 0, thaitime.Zone), // the end of 15 August
 	}
 	if got := res.Items[0]; !reflect.DeepEqual(got, want) {
 		t.Errorf("first course =\n\t%+v\nwant\n\t%+v", got, want)
@@ -105,7 +104,7 @@ func TestExampleCoursesLoad(t *testing.T) {
 	}
 	hybrid := courseByID(t, res.Items, "KRT-2569-022")
 	if hybrid.Mode != "hybrid" || hybrid.Province != "TH-30" || hybrid.Contact != "โทร 044-111-111, LINE @example" ||
-		!hybrid.StartDate.Equal(time.Date(2026, 9, 5, 0, 0, 0, 0, ict)) || !hybrid.ClosesAt.Equal(time.Date(2026, 8, 31, 0, 0, 0, 0, ict)) {
+		!hybrid.StartDate.Equal(time.Date(2026, 9, 5, 0, 0, 0, 0, thaitime.Zone)) || !hybrid.ClosesAt.Equal(time.Date(2026, 8, 31, 0, 0, 0, 0, thaitime.Zone)) {
 		t.Errorf("hybrid course (DD/MM/BE dates, alias province, quoted contact) = %+v", hybrid)
 	}
 	care := courseByID(t, res.Items, "BKK-CARE-07")
@@ -130,7 +129,7 @@ func TestBOMThaiHeaderAndCRLF(t *testing.T) {
 		t.Errorf("first course from Thai headers = %+v", c)
 	}
 	c = res.Items[1]
-	if c.Mode != "hybrid" || c.StartTime != "09:00" || c.EndTime != "16:00" || !c.ClosesAt.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, ict)) {
+	if c.Mode != "hybrid" || c.StartTime != "09:00" || c.EndTime != "16:00" || !c.ClosesAt.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, thaitime.Zone)) {
 		t.Errorf("second course (ผสม, 09.00 น., 30 ก.ย. 2569) = %+v", c)
 	}
 
@@ -156,7 +155,7 @@ func TestExampleJSONMatchesCSVRules(t *testing.T) {
 	}
 	c := res.Items[0]
 	if c.Lat != 14.9799 || c.Hours != 90 || !slices.Equal(c.Days, []string{"mon", "tue", "wed", "thu", "fri"}) ||
-		!slices.Equal(c.Earns, []string{"certificate", "tpqi_level_1"}) || !c.ClosesAt.Equal(time.Date(2026, 9, 26, 0, 0, 0, 0, ict)) {
+		!slices.Equal(c.Earns, []string{"certificate", "tpqi_level_1"}) || !c.ClosesAt.Equal(time.Date(2026, 9, 26, 0, 0, 0, 0, thaitime.Zone)) {
 		t.Errorf("typed JSON course = %+v", c)
 	}
 	c = res.Items[1]
@@ -178,7 +177,7 @@ func TestExampleOpeningsLoad(t *testing.T) {
 	barista := byID["J-KRT-001"]
 	if barista.ID != "o:example:J-KRT-001" || barista.Kind != "part_time" || barista.PayBaht != 50 || barista.PayUnit != "hour" ||
 		!barista.Training || barista.Night || barista.MinAge != 16 || barista.Province != "TH-30" ||
-		!barista.ValidUntil.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, ict)) {
+		!barista.ValidUntil.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, thaitime.Zone)) {
 		t.Errorf("barista = %+v", barista)
 	}
 	farm := byID["J-KRT-002"]
@@ -242,7 +241,7 @@ func TestImportIntoMemoryStore(t *testing.T) {
 		t.Errorf("Course = %+v, %v", got, err)
 	}
 	var offered []string
-	at := time.Date(2026, 8, 20, 12, 0, 0, 0, ict)
+	at := time.Date(2026, 8, 20, 12, 0, 0, 0, thaitime.Zone)
 	if err := s.OfferedCourses(ctx, at, func(c content.Course) error { offered = append(offered, c.ExternalID); return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +582,9 @@ func TestStreamStopsOnTheCallersError(t *testing.T) {
 }
 
 func TestDates(t *testing.T) {
-	d := func(y int, m time.Month, day, hh, mm int) time.Time { return time.Date(y, m, day, hh, mm, 0, 0, ict) }
+	d := func(y int, m time.Month, day, hh, mm int) time.Time {
+		return time.Date(y, m, day, hh, mm, 0, 0, thaitime.Zone)
+	}
 	for _, tt := range []struct {
 		in          string
 		start, ends time.Time // as start_date; as closes_at

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
 )
 
 var courseKind = kind[content.Course]{name: "courses", columns: courseColumns, build: buildCourse, keyColumn: "external_id"}

@@ -9,13 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paitor/paitor/guidance/assess"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/place"
+	"github.com/paitor/paitor/content/thaitime"
 )
-
-// Bangkok is the zone of every date and time in a file that gives none
-// (Thailand keeps UTC+7 all year).
-var Bangkok = time.FixedZone("ICT", 7*60*60)
 
 // row is one data row being checked: its values by column, and its problems.
 type row struct {
@@ -219,7 +216,7 @@ func parseDate(s string) (t time.Time, hasTime bool, reason string) {
 			return time.Time{}, false, fmt.Sprintf("%q: %s is not a time of day", s, rest)
 		}
 	}
-	t = time.Date(y, time.Month(m), d, hh, mm, 0, 0, Bangkok)
+	t = time.Date(y, time.Month(m), d, hh, mm, 0, 0, thaitime.Zone)
 	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
 		return time.Time{}, false, fmt.Sprintf("%q is not a real date (month %d has no day %d)", s, m, d)
 	}
@@ -351,7 +348,7 @@ func (r *row) boolean(col string) bool {
 	return r.oneOf(col, yes, "yes/no (ใช่/ไม่ใช่, มี/ไม่มี, true/false)") == "true"
 }
 
-var fieldIDs = assess.Fields()
+var fieldIDs = content.Fields()
 
 // field reads an occupation family ID; "" when empty.
 func (r *row) field(col string) string {
@@ -369,7 +366,7 @@ func (r *row) interests(col string) []string {
 	for _, part := range r.items(col, "|,/ ") {
 		for _, ch := range strings.ToUpper(part) {
 			l := string(ch)
-			if !slices.Contains(assess.Letters, l) {
+			if !slices.Contains(content.InterestCodes, l) {
 				r.fail(col, "%q is not a RIASEC letter: use R, I, A, S, E and C, such as RS or R|S", string(ch))
 				return nil
 			}

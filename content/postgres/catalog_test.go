@@ -8,11 +8,11 @@ import (
 
 	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/content/postgres/pgtest"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // benchCourses makes n courses of source, every field set.
 func benchCourses(source string, n int) []content.Course {
-	ict := time.FixedZone("ICT", 7*60*60)
 	cs := make([]content.Course, n)
 	for i := range cs {
 		cs[i] = content.Course{
@@ -20,11 +20,11 @@ func benchCourses(source string, n int) []content.Course {
 			TitleTH: fmt.Sprintf("ช่างซ่อมแอร์ รุ่น %d", i), TitleEN: "Air-conditioner repair", DescTH: "ฝึกติดตั้งและล้างแอร์บ้าน 60 ชั่วโมง",
 			Skills: []string{"ติดตั้งแอร์", "ไฟฟ้าเบื้องต้น"}, Interests: []string{"R", "I"}, Field: "trades", Mode: "onsite",
 			Province: "TH-30", District: "เมืองนครราชสีมา", Lat: 14.9799, Lng: 102.0978,
-			StartDate: time.Date(2026, 8, 24, 0, 0, 0, 0, ict), EndDate: time.Date(2026, 9, 4, 0, 0, 0, 0, ict),
+			StartDate: time.Date(2026, 8, 24, 0, 0, 0, 0, thaitime.Zone), EndDate: time.Date(2026, 9, 4, 0, 0, 0, 0, thaitime.Zone),
 			Days: []string{"mon", "tue", "wed", "thu", "fri"}, StartTime: "09:00", EndTime: "16:00", Hours: 60,
 			CostBaht: 1500, Allowance: 1200, Earns: []string{"certificate", "tpqi_level_1"}, MinAge: 18, MaxAge: 24,
 			MinEdu: "m3", Seats: 20, URL: fmt.Sprintf("https://example.org/c/%d", i), Contact: "044-000-000",
-			OpensAt: time.Date(2026, 7, 1, 0, 0, 0, 0, ict), ClosesAt: time.Date(2026, 8, 16, 0, 0, 0, 0, ict),
+			OpensAt: time.Date(2026, 7, 1, 0, 0, 0, 0, thaitime.Zone), ClosesAt: time.Date(2026, 8, 16, 0, 0, 0, 0, thaitime.Zone),
 		}
 	}
 	return cs

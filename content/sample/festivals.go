@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 //go:embed festivals.yaml
@@ -46,15 +47,14 @@ func LoadFestivals(ctx context.Context, s content.CityStore, now time.Time) erro
 	if err := yaml.Unmarshal(festivalsFile, &pack); err != nil {
 		return fmt.Errorf("sample: festivals.yaml: %w", err)
 	}
-	ict := time.FixedZone("ICT", 7*3600)
-	today := now.In(ict)
+	today := now.In(thaitime.Zone)
 	for _, c := range pack.Cities {
 		city, err := s.CreateCity(ctx, content.City{ID: uuid.NewSHA1(sampleNS, []byte(c.Name)).String(), Name: c.Name, Provinces: c.Provinces})
 		if err != nil {
 			return fmt.Errorf("sample: city %s: %w", c.Name, err)
 		}
 		for _, f := range c.Festivals {
-			day := time.Date(today.Year(), today.Month(), today.Day()+f.InDays, 0, 0, 0, 0, ict)
+			day := time.Date(today.Year(), today.Month(), today.Day()+f.InDays, 0, 0, 0, 0, thaitime.Zone)
 			err := s.SaveFestival(ctx, content.Festival{
 				ID: uuid.NewSHA1(sampleNS, []byte(f.TitleTH)).String(), CityID: city.ID,
 				TitleTH: f.TitleTH, TitleEN: f.TitleEN, DescTH: f.DescTH, DescEN: f.DescEN,

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paitor/paitor/guidance/assess"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/place"
 )
 
 // today is the day the pack is built around.
@@ -155,14 +155,14 @@ func checkCommon(t *testing.T, rs []rec, prefix, nameCol string, online func(rec
 		if !strings.HasSuffix(r[nameCol], "(ตัวอย่าง)") {
 			t.Errorf("%s: %s %q is not marked (ตัวอย่าง)", id, nameCol, r[nameCol])
 		}
-		if !slices.Contains(assess.Fields(), r["field"]) {
-			t.Errorf("%s: field %q is not one of assess.Fields()", id, r["field"])
+		if !slices.Contains(content.Fields(), r["field"]) {
+			t.Errorf("%s: field %q is not one of content.Fields()", id, r["field"])
 		}
 		if len(r.list("interests")) == 0 || len(r.list("skills")) == 0 {
 			t.Errorf("%s: no interests or skills", id)
 		}
 		for _, l := range r.list("interests") {
-			if !slices.Contains(assess.Letters, l) {
+			if !slices.Contains(content.InterestCodes, l) {
 				t.Errorf("%s: interest %q is not a RIASEC letter", id, l)
 			}
 		}
@@ -422,7 +422,7 @@ func TestOccupations(t *testing.T) {
 		}
 	}
 	slices.Sort(ids)
-	want := assess.Fields()
+	want := content.Fields()
 	slices.Sort(want)
 	if !slices.Equal(ids, want) {
 		t.Errorf("occupation IDs %v, want the fields %v", ids, want)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // The catalog is shared by everyone, so catalog tests use sources (and
@@ -38,10 +39,6 @@ func newSource(t testing.TB) string {
 	return "t" + hex.EncodeToString(b)
 }
 
-// ict is Bangkok time, with which the tests write every time (with
-// sub-microsecond digits) to check zone conversion and truncation.
-var ict = time.FixedZone("ICT", 7*60*60)
-
 // fullCourse is a course with every field set.
 func fullCourse(source, ext string) content.Course {
 	return content.Course{
@@ -60,8 +57,8 @@ func fullCourse(source, ext string) content.Course {
 		District:   "เมืองนครราชสีมา",
 		Lat:        14.9799,
 		Lng:        102.0978,
-		StartDate:  time.Date(2026, 8, 22, 0, 0, 0, 0, ict),
-		EndDate:    time.Date(2026, 9, 30, 0, 0, 0, 0, ict),
+		StartDate:  time.Date(2026, 8, 22, 0, 0, 0, 0, thaitime.Zone),
+		EndDate:    time.Date(2026, 9, 30, 0, 0, 0, 0, thaitime.Zone),
 		Days:       []string{"sat", "sun"},
 		StartTime:  "09:00",
 		EndTime:    "16:00",
@@ -76,8 +73,8 @@ func fullCourse(source, ext string) content.Course {
 		Seats:      30,
 		URL:        "https://example.org/apply?id=" + ext,
 		Contact:    "044-123456",
-		OpensAt:    time.Date(2026, 7, 1, 8, 30, 0, 123456789, ict),
-		ClosesAt:   time.Date(2026, 8, 15, 0, 0, 0, 987654321, ict),
+		OpensAt:    time.Date(2026, 7, 1, 8, 30, 0, 123456789, thaitime.Zone),
+		ClosesAt:   time.Date(2026, 8, 15, 0, 0, 0, 987654321, thaitime.Zone),
 	}
 }
 
@@ -113,7 +110,7 @@ func fullOpening(source, ext string) content.Opening {
 		Requirements: "ยิ้มเก่ง",
 		URL:          "https://example.org/jobs/" + ext,
 		Contact:      "@baanrai",
-		ValidUntil:   time.Date(2026, 10, 1, 0, 0, 0, 555, ict),
+		ValidUntil:   time.Date(2026, 10, 1, 0, 0, 0, 555, thaitime.Zone),
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // Cities are tenants of one store, so the city tests make cities of their own
@@ -39,7 +40,7 @@ var pruneBefore = time.Date(1990, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // annEra returns the start of an announcement-claiming test's own year.
 func annEra(n int) time.Time {
-	return time.Date(1940+n, time.January, 2, 3, 4, 5, 123456789, ict)
+	return time.Date(1940+n, time.January, 2, 3, 4, 5, 123456789, thaitime.Zone)
 }
 
 // chunkPruner is what PruneChunks needs; both stores offer it besides
@@ -89,8 +90,8 @@ func festival(cityID string) content.Festival {
 		TitleEN:    "Khon Kaen Learning Festival",
 		DescTH:     "ลองทำอาชีพ 30 บูธ",
 		DescEN:     "Try 30 trades",
-		StartsAt:   time.Date(2026, time.November, 14, 9, 0, 0, 123456789, ict),
-		EndsAt:     time.Date(2026, time.November, 15, 17, 0, 0, 0, ict),
+		StartsAt:   time.Date(2026, time.November, 14, 9, 0, 0, 123456789, thaitime.Zone),
+		EndsAt:     time.Date(2026, time.November, 15, 17, 0, 0, 0, thaitime.Zone),
 		Venue:      "ศูนย์ประชุมกาญจนาภิเษก",
 		Address:    "มหาวิทยาลัยขอนแก่น",
 		Province:   "TH-40",

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // ClaimDue, OpenHandoffs, CountOutcomes and Deletions look across everyone. To
@@ -37,7 +38,7 @@ func exclusive(t *testing.T) {
 // era returns the start of a claiming test's own stretch of time (a year each,
 // in ICT with sub-microsecond digits).
 func era(n int) time.Time {
-	return time.Date(1971+n, time.January, 2, 3, 4, 5, 123456789, time.FixedZone("ICT", 7*60*60))
+	return time.Date(1971+n, time.January, 2, 3, 4, 5, 123456789, thaitime.Zone)
 }
 
 // farFuture is when messages scheduled by tests that never claim fall due.

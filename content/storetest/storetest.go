@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // TestStore runs the whole contract against stores made by open. open is called
@@ -127,7 +128,7 @@ func NewUserID(t testing.TB) string {
 // at returns a fixed event time in Bangkok time with sub-microsecond digits, so
 // every test exercises zone conversion and truncation.
 func at(minute int) time.Time {
-	return time.Date(2025, time.March, 4, 5, minute, 7, 123456789, time.FixedZone("ICT", 7*60*60))
+	return time.Date(2025, time.March, 4, 5, minute, 7, 123456789, thaitime.Zone)
 }
 
 // stored is what a store must give back for an event time: UTC, truncated to

@@ -17,24 +17,20 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/paitor/paitor/content"
 )
 
 //go:embed riasec.yaml
 var riasecYAML []byte
 
-// Letters are the six Holland codes in their fixed order. Ties between codes
-// are broken by this order.
-var Letters = []string{"R", "I", "A", "S", "E", "C"}
+// Letters are the six Holland codes in their fixed order (content.InterestCodes,
+// the one list the catalog and matching share). Ties between codes are broken
+// by this order.
+var Letters = content.InterestCodes
 
-// fields is the fixed list of occupation families used across the product.
-var fields = []string{
-	"agriculture", "food_processing", "care", "hospitality_tourism", "crafts",
-	"digital", "trades", "retail", "logistics", "beauty", "office",
-	"education_support", "health_support", "creative_media",
-}
-
-// Fields returns the fixed occupation-family IDs (a copy).
-func Fields() []string { return slices.Clone(fields) }
+// fields is the fixed list of occupation families (content.Fields).
+var fields = content.Fields()
 
 // Limits the data must respect (checked when it loads).
 const (

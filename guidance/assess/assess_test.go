@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/paitor/paitor/content"
 )
 
 func mustLoad(t *testing.T) *Inventory {
@@ -87,18 +89,10 @@ func TestEveryFieldReachable(t *testing.T) {
 			used[f] = true
 		}
 	}
-	for _, f := range Fields() {
+	for _, f := range content.Fields() {
 		if !used[f] {
 			t.Errorf("field %q is not reachable from any code", f)
 		}
-	}
-	if len(Fields()) != 14 {
-		t.Errorf("Fields() has %d entries, want 14", len(Fields()))
-	}
-	fs := Fields()
-	fs[0] = "changed"
-	if Fields()[0] == "changed" {
-		t.Error("Fields() returns the package's own slice")
 	}
 }
 

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/assess"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
 	"github.com/paitor/paitor/guidance/search"
 )
 
@@ -84,7 +83,7 @@ type item struct {
 	minEdu    int8
 	field     int8 // index into fields, -1 unknown
 	days      uint8
-	riasec    uint8 // bits in assess.Letters order
+	riasec    uint8 // bits in content.InterestCodes order
 	earns     uint8
 	tpqiLevel uint8
 	okind     uint8
@@ -438,7 +437,7 @@ func clock16(s string) int16 {
 func riasecBits(letters []string) uint8 {
 	var b uint8
 	for _, l := range letters {
-		if i := slices.Index(assess.Letters, strings.ToUpper(strings.TrimSpace(l))); i >= 0 {
+		if i := slices.Index(content.InterestCodes, strings.ToUpper(strings.TrimSpace(l))); i >= 0 {
 			b |= 1 << i
 		}
 	}

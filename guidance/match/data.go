@@ -9,8 +9,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/place"
 	"github.com/paitor/paitor/guidance/assess"
-	"github.com/paitor/paitor/guidance/place"
 )
 
 //go:embed weights.yaml
@@ -109,7 +110,7 @@ var cfg = mustConfig(weightsYAML, reasonsYAML)
 
 // fields are the occupation families in assess order; an item's field is an
 // index into it (-1 unknown).
-var fields = assess.Fields()
+var fields = content.Fields()
 
 func fieldIndex(f string) int8 {
 	return int8(slices.Index(fields, f))
@@ -215,7 +216,7 @@ func loadConfig(w, r []byte) (*config, error) {
 		return nil, err
 	}
 	c.riasec = map[string]Reason{}
-	for _, l := range assess.Letters {
+	for _, l := range content.InterestCodes {
 		code := inv.Codes[l]
 		c.riasec[l] = Reason{TH: code.NameTH, EN: strings.ToLower(code.NameEN)}
 	}

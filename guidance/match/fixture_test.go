@@ -11,11 +11,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/assess"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // testNow is "now" for every test: Saturday 21 November 2026, 10:00 in Thailand.
-var testNow = time.Date(2026, 11, 21, 10, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+var testNow = time.Date(2026, 11, 21, 10, 0, 0, 0, thaitime.Zone)
 
 type vocabItem struct {
 	TH     string   `yaml:"th"`
@@ -66,7 +66,7 @@ var hotProvinces = []string{"TH-10", "TH-50", "TH-57", "TH-30", "TH-40", "TH-90"
 // paid; allowances; age and education limits; skills.
 func genCatalog(t testing.TB, n int, seed uint64) ([]content.Course, []content.Opening, []content.Occupation) {
 	v := loadVocab(t)
-	fieldIDs := assess.Fields()
+	fieldIDs := content.Fields()
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
 	days := func(d int) time.Time { return testNow.AddDate(0, 0, d) }
@@ -217,7 +217,7 @@ func genCatalog(t testing.TB, n int, seed uint64) ([]content.Course, []content.O
 func genProfile(i int) Profile {
 	r := rand.New(rand.NewPCG(uint64(i), 7))
 	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
-	fieldIDs := assess.Fields()
+	fieldIDs := content.Fields()
 	p := Profile{
 		"age":        fmt.Sprint(14 + r.IntN(11)),
 		"province":   provinces[r.IntN(len(provinces))].Code,

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
 )
 
 // Builders for small hand-made catalogs: a course or opening in Korat

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
 	"github.com/paitor/paitor/guidance/search"
 )
 

@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/paitor/paitor/guidance/assess"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/place"
 )
 
 // Profile is a person's profile fields as stored (the keys and values of
@@ -171,7 +171,7 @@ func readProfile(p Profile) person {
 		if n == len(w) {
 			break
 		}
-		for li, l := range assess.Letters {
+		for li, l := range content.InterestCodes {
 			if string(r) == l && ps.riasec[li] == 0 {
 				ps.riasec[li] = w[n]
 				ps.riasecTop += l

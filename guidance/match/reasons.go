@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/paitor/paitor/content"
-	"github.com/paitor/paitor/guidance/assess"
 )
 
 // Reasons shown per result.
@@ -133,7 +132,7 @@ func (r *ranker) reasons(it *item, comps *[numComps]float64, d float64) []Reason
 		add(comps[compField], phrase("field", "field", cfg.text.Fields[fields[it.field]]))
 	} else if comps[compRiasec] >= 0.6*cfg.weights[compRiasec] {
 		for _, l := range p.riasecTop {
-			if li := slices.Index(assess.Letters, string(l)); li >= 0 && it.riasec&(1<<li) != 0 {
+			if li := slices.Index(content.InterestCodes, string(l)); li >= 0 && it.riasec&(1<<li) != 0 {
 				add(comps[compRiasec]*0.8, phrase("riasec", "type", cfg.riasec[string(l)]))
 				break
 			}

@@ -8,7 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
 )
 
 //go:embed synonyms.yaml

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/paitor/paitor/guidance/thai"
+	"github.com/paitor/paitor/content/thai"
 )
 
 // Normalize turns text into the form the index compares: lower case; Thai

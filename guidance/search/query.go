@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content/place"
 )
 
 // Query is what a typed search means once parsed.

@@ -67,7 +67,7 @@ var (
 	occupationHeader = []string{"id", "name_th", "name_en", "skills", "demand", "source"}
 )
 
-// fields mirrors assess.Fields() (the generator imports nothing outside the
+// fields mirrors content.Fields() (the generator imports nothing outside the
 // standard library; the package test checks the two agree).
 var fields = []string{
 	"agriculture", "food_processing", "care", "hospitality_tourism", "crafts",

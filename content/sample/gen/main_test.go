@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paitor/paitor/guidance/assess"
-	"github.com/paitor/paitor/guidance/place"
+	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/place"
 )
 
 // The committed CSV files are what the generator writes now: after changing
@@ -45,8 +45,8 @@ func TestGenerateIsDeterministic(t *testing.T) {
 }
 
 func TestFieldsMatchAssess(t *testing.T) {
-	if !slices.Equal(fields, assess.Fields()) {
-		t.Errorf("fields = %v, assess.Fields() = %v", fields, assess.Fields())
+	if !slices.Equal(fields, content.Fields()) {
+		t.Errorf("fields = %v, content.Fields() = %v", fields, content.Fields())
 	}
 	if !slices.Equal(regions, place.Regions()) {
 		t.Errorf("regions = %v, place.Regions() = %v", regions, place.Regions())

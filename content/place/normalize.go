@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/paitor/paitor/guidance/thai"
+	"github.com/paitor/paitor/content/thai"
 )
 
 // normalize turns typed text into the form names are compared in: lower case,
