@@ -185,8 +185,6 @@ func TestValidatorRejectsBrokenFlowsNamingTheProblem(t *testing.T) {
 			`start.q asks for unknown field "nickname"`},
 		{"a text naming an unknown field", flowsWith(t, "start.yaml", "{th: ช่วย}", `{th: "สวัสดี {{nickname}}"}`),
 			"start.help says {{nickname}}, an unknown field"},
-		{"an unknown action", flowsWith(t, "start.yaml", "help: {say: [{th: ช่วย}]}", "help: {say: [{th: ช่วย}], action: launch_rockets}"),
-			`start.help calls unknown action "launch_rockets"`},
 		{"an action that also waits", flowsWith(t, "start.yaml", "help: {say: [{th: ช่วย}]}", "help: {say: [{th: ช่วย}], action: my_data, choices: [{label: {th: เมนู}, goto: menu}]}"),
 			"start.help runs an action and waits"},
 		{"a fail route without an action", flowsWith(t, "start.yaml", "help: {say: [{th: ช่วย}]}", "help: {say: [{th: ช่วย}], fail: error}"),
@@ -243,15 +241,35 @@ func TestValidatorRejectsBrokenFlowsNamingTheProblem(t *testing.T) {
 
 func TestValidatorListsEveryProblemAtOnce(t *testing.T) {
 	fsys := flowsWith(t, "start.yaml", "help: {say: [{th: ช่วย}]}",
-		"help: {say: [{th: ช่วย}], action: launch_rockets, set: {shoe_size: '1'}}\n  lonely: {say: [{th: เหงา}]}")
+		"help: {say: [{th: ช่วย}], fail: error, set: {shoe_size: '1'}}\n  lonely: {say: [{th: เหงา}]}")
 	_, err := guidance.LoadScriptFS(fsys, "f")
 	if err == nil {
 		t.Fatal("broken flows accepted")
 	}
-	for _, want := range []string{"launch_rockets", "shoe_size", "start.lonely cannot be reached"} {
+	for _, want := range []string{"start.help has a fail route", "shoe_size", "start.lonely cannot be reached"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
+	}
+}
+
+// The engine does not know what the edge can do: it lists every action the
+// flows call that it does not do itself, with the nodes calling it, and the
+// edge refuses to start unless it has a handler for each (bot/actions).
+func TestEdgeActionsListsWhatTheFlowsCallWithTheirNodes(t *testing.T) {
+	s, err := guidance.LoadScriptFS(flowsWith(t, "start.yaml", "help: {say: [{th: ช่วย}]}", "help: {say: [{th: ช่วย}], action: launch_rockets}"), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.EdgeActions()
+	if nodes := got["launch_rockets"]; len(nodes) != 1 || nodes[0] != "start.help" {
+		t.Errorf("launch_rockets called from %v, want [start.help]", nodes)
+	}
+	if nodes := got["handoff"]; len(nodes) != 1 || nodes[0] != "safety.crisis" {
+		t.Errorf("handoff called from %v, want [safety.crisis]", nodes)
+	}
+	if _, ok := got["plan_propose"]; ok {
+		t.Error("plan_propose is done by the engine itself, yet listed for the edge")
 	}
 }
 

@@ -264,19 +264,21 @@ func (s *Script) describeStep(kind, ref string) (PlanStep, bool) {
 	return st, true
 }
 
+// builtinActions are the actions the engine does itself, by the name flows
+// call them; every other action is done by the edge (EdgeActions).
+var builtinActions = map[string]func(*turn){
+	"inventory_result": (*turn).inventoryResult,
+	"strengths_result": (*turn).strengthsResult,
+	"plan_propose":     (*turn).planPropose,
+}
+
 // builtin runs an action the engine does itself; false if it is not one.
 func (t *turn) builtin(n *Node) bool {
-	switch n.Action {
-	case "inventory_result":
-		t.inventoryResult()
-	case "strengths_result":
-		t.strengthsResult()
-	case "plan_propose":
-		t.planPropose()
-	default:
-		return false
+	do, ok := builtinActions[n.Action]
+	if ok {
+		do(t)
 	}
-	return true
+	return ok
 }
 
 func (t *turn) inventoryResult() {

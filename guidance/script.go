@@ -87,3 +87,16 @@ func (s *Script) Say(node, lang string) []Message {
 	}
 	return out
 }
+
+// EdgeActions returns the actions the flows call that the engine does not do
+// itself, by name, each with the nodes that call it (sorted): the edge must
+// have a handler for every one of them, and checks at start-up that it does.
+func (s *Script) EdgeActions() map[string][]string {
+	out := map[string][]string{}
+	for _, key := range s.sortedKeys() {
+		if n := s.nodes[key]; n.callsEdge() {
+			out[n.Action] = append(out[n.Action], key)
+		}
+	}
+	return out
+}
