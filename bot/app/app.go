@@ -18,15 +18,18 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/paitor/paitor/bot"
+	"github.com/paitor/paitor/bot/actions"
 	"github.com/paitor/paitor/bot/adminapi"
+	"github.com/paitor/paitor/bot/catalogcache"
 	"github.com/paitor/paitor/bot/delivery"
 	"github.com/paitor/paitor/bot/metrics"
+	"github.com/paitor/paitor/bot/person"
 	"github.com/paitor/paitor/bot/queue"
 	"github.com/paitor/paitor/bot/redisstate"
 	"github.com/paitor/paitor/bot/richmenu"
 	"github.com/paitor/paitor/bot/sender"
 	"github.com/paitor/paitor/bot/webhook"
+	"github.com/paitor/paitor/bot/worker"
 	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/guidance"
 )
@@ -59,7 +62,8 @@ type Config struct {
 type App struct {
 	cfg      Config
 	Delivery *delivery.Engine
-	Bot      *bot.Bot
+	Worker   *worker.Worker
+	Actions  *actions.Actions
 	Queue    *queue.Queue
 	Sender   *sender.Sender
 	Metrics  *metrics.Metrics
@@ -103,22 +107,30 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := bot.New(bot.Config{
-		Store: cfg.Store, State: state, Sender: snd, Script: script, Log: cfg.Log,
-		Menus: richmenu.NewLinker(snd), PublicURL: cfg.PublicURL,
-		Observer: m, SessionTTL: cfg.SessionTTL, Now: cfg.Now,
+	cache := catalogcache.New(cfg.Store, cfg.Now, cfg.Log)
+	people := person.NewReader(cfg.Store, cache.Occupations)
+	acts, err := actions.New(actions.Config{
+		Store: cfg.Store, State: state, Script: script, Catalog: cache, People: people,
+		PublicURL: cfg.PublicURL, Log: cfg.Log, Now: cfg.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	w, err := worker.New(worker.Config{
+		Store: cfg.Store, State: state, Sender: snd, Script: script, Actions: acts, People: people,
+		Menus: richmenu.NewLinker(snd), Log: cfg.Log, Observer: m, SessionTTL: cfg.SessionTTL, Now: cfg.Now,
 	})
 	if err != nil {
 		return nil, err
 	}
 	eng, err := delivery.New(delivery.Config{
 		Store: cfg.Store, Sender: snd, Redis: cfg.Redis, Prefix: cfg.RedisPrefix,
-		Now: cfg.Now, Log: cfg.Log, Messages: b.AnnouncementMessages,
+		Now: cfg.Now, Log: cfg.Log, Messages: acts.AnnouncementMessages,
 	})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, Delivery: eng, Bot: b, Queue: q, Sender: snd, Metrics: m, state: state}
+	a := &App{cfg: cfg, Delivery: eng, Worker: w, Actions: acts, Queue: q, Sender: snd, Metrics: m, state: state}
 	a.router = a.routes()
 	return a, nil
 }
@@ -141,7 +153,7 @@ func (a *App) routes() chi.Router {
 			return adminapi.Preview(p), err
 		},
 		Messages: func(ctx context.Context, an content.Announcement, _ content.Festival) ([]json.RawMessage, error) {
-			return a.Bot.AnnouncementMessages(ctx, an)
+			return a.Actions.AnnouncementMessages(ctx, an)
 		},
 		Now: a.cfg.Now, Log: a.cfg.Log,
 	}))
@@ -159,13 +171,13 @@ func (a *App) Handler() http.Handler { return a.router }
 // then drains in-flight events.
 func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	wg.Go(func() { a.Bot.RunScheduler(ctx, orDefault(a.cfg.SchedulerTick, 15*time.Second)) })
+	wg.Go(func() { a.Worker.RunScheduler(ctx, orDefault(a.cfg.SchedulerTick, 15*time.Second)) })
 	wg.Go(func() {
 		if err := a.Delivery.Run(ctx); err != nil && ctx.Err() == nil {
 			a.cfg.Log.Error("delivery engine stopped", "err", err)
 		}
 	})
-	err := a.Queue.Run(ctx, a.Bot.Handle, a.cfg.Log)
+	err := a.Queue.Run(ctx, a.Worker.Handle, a.cfg.Log)
 	wg.Wait()
 	return err
 }

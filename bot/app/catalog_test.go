@@ -141,7 +141,7 @@ func TestSaveVoteApplyAndTheCheckinAsksAboutIt(t *testing.T) {
 		}
 		c.Tap("บันทึกแผนนี้")
 		h.Clock.Set(nextDaytime().AddDate(0, 0, 3))
-		h.App.Bot.SendDue(ctx)
+		h.App.Worker.SendDue(ctx)
 		got = c.Collect()
 		if !strings.Contains(apptest.Text(got), "กดสมัคร") {
 			t.Fatalf("check-in after applying: %q", apptest.Text(got))
@@ -176,7 +176,7 @@ func TestASavedCourseIsRemindedTheDayBefore(t *testing.T) {
 	}
 	// Not before its time; then once, on the day before at 10:00.
 	h.Clock.Set(due[0].Add(-time.Hour))
-	h.App.Bot.SendDue(ctx)
+	h.App.Worker.SendDue(ctx)
 	if got := c.Collect(); len(got) != 0 {
 		t.Fatalf("reminder sent early: %q", apptest.Text(got))
 	}
@@ -184,7 +184,7 @@ func TestASavedCourseIsRemindedTheDayBefore(t *testing.T) {
 		t.Fatalf("reminder due at %d:00 Thai time", h)
 	}
 	h.Clock.Set(due[0].Add(time.Minute))
-	h.App.Bot.SendDue(ctx)
+	h.App.Worker.SendDue(ctx)
 	got := c.Collect()
 	if !strings.Contains(apptest.Text(got), "เตือนความจำ") || len(carousel(t, got)) != 1 {
 		t.Fatalf("reminder: %q", apptest.Text(got))

@@ -120,7 +120,7 @@ func TestACityAnnouncesAFestivalToItsResidents(t *testing.T) {
 		}
 		// The reminder arrives the day before, at 10:00.
 		h.Clock.Set(start.AddDate(0, 0, -1).Truncate(24 * time.Hour).Add(3*time.Hour + time.Minute)) // 10:01 in Thailand
-		h.App.Bot.SendDue(ctx)
+		h.App.Worker.SendDue(ctx)
 		if r := resident.Collect(); !strings.Contains(apptest.Text(r), "พรุ่งนี้มีงาน") {
 			t.Fatalf("festival reminder: %q", apptest.Text(r))
 		}

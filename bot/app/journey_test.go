@@ -118,7 +118,7 @@ func TestNineteenYearOldInKoratGetsAPlanAndHerGuardianConfirms(t *testing.T) {
 		// The young person is told (by push, at the next scheduler round,
 		// outside quiet hours).
 		h.Clock.Set(nextDaytime())
-		h.App.Bot.SendDue(ctx)
+		h.App.Worker.SendDue(ctx)
 		if got := c.Collect(); !strings.Contains(apptest.Text(got), "ผู้ปกครองยืนยันให้แล้ว") {
 			t.Fatalf("youth not told: %q", apptest.Text(got))
 		}
@@ -238,7 +238,7 @@ func TestStopEndsCheckinsAndCheckinsAskHowItIsGoing(t *testing.T) {
 		// Three days later, at 10:30 in Thailand.
 		day3 := time.Now().In(thaitime.Zone).AddDate(0, 0, 3)
 		h.Clock.Set(time.Date(day3.Year(), day3.Month(), day3.Day(), 10, 30, 0, 0, day3.Location()))
-		if _, err := h.App.Bot.SendDue(ctx); err != nil {
+		if _, err := h.App.Worker.SendDue(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if got := quiet.Collect(); len(got) != 0 {
@@ -256,7 +256,7 @@ func TestStopEndsCheckinsAndCheckinsAskHowItIsGoing(t *testing.T) {
 			t.Fatalf("outcome not recorded: %v", counts)
 		}
 		// Sending again finds nothing more due today.
-		h.App.Bot.SendDue(ctx)
+		h.App.Worker.SendDue(ctx)
 		if got := keen.Collect(); len(got) != 0 {
 			t.Fatalf("check-in sent twice: %q", apptest.Text(got))
 		}
@@ -274,12 +274,12 @@ func TestCheckinsWaitOutQuietHours(t *testing.T) {
 	c.Collect()
 	night := time.Now().In(thaitime.Zone).AddDate(0, 0, 1)
 	h.Clock.Set(time.Date(night.Year(), night.Month(), night.Day(), 22, 15, 0, 0, thaitime.Zone))
-	h.App.Bot.SendDue(ctx)
+	h.App.Worker.SendDue(ctx)
 	if got := c.Collect(); len(got) != 0 {
 		t.Fatalf("sent at 22:15: %q", apptest.Text(got))
 	}
 	h.Clock.Set(time.Date(night.Year(), night.Month(), night.Day(), 23, 59, 0, 0, thaitime.Zone).Add(8*time.Hour + time.Minute)) // 08:00 next day
-	h.App.Bot.SendDue(ctx)
+	h.App.Worker.SendDue(ctx)
 	if got := c.Collect(); !strings.Contains(apptest.Text(got), "ไปต่อมาถามข่าว") {
 		t.Fatalf("not sent after the quiet hours: %q", apptest.Text(got))
 	}

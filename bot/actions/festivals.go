@@ -1,4 +1,4 @@
-package bot
+package actions
 
 import (
 	"cmp"
@@ -14,6 +14,7 @@ import (
 	"github.com/paitor/paitor/bot/render"
 	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/content/place"
+	"github.com/paitor/paitor/content/thaitime"
 	"github.com/paitor/paitor/guidance"
 )
 
@@ -52,12 +53,12 @@ func festivalCard(f content.Festival, announcementID, lang string, km float64) (
 
 // AnnouncementMessages renders what an announcement sends: one Flex bubble in
 // Thai. The delivery engine multicasts it; the admin API previews it.
-func (b *Bot) AnnouncementMessages(ctx context.Context, a content.Announcement) ([]json.RawMessage, error) {
-	f, err := b.cfg.Store.Festival(ctx, a.CityID, a.FestivalID)
+func (a *Actions) AnnouncementMessages(ctx context.Context, ann content.Announcement) ([]json.RawMessage, error) {
+	f, err := a.cfg.Store.Festival(ctx, ann.CityID, ann.FestivalID)
 	if err != nil {
-		return nil, fmt.Errorf("bot: announcement's festival: %w", err)
+		return nil, fmt.Errorf("actions: announcement's festival: %w", err)
 	}
-	card, alt := festivalCard(f, a.ID, "th", -1)
+	card, alt := festivalCard(f, ann.ID, "th", -1)
 	msg, err := render.Bubble(alt, card)
 	if err != nil {
 		return nil, err
@@ -67,16 +68,16 @@ func (b *Bot) AnnouncementMessages(ctx context.Context, a content.Announcement) 
 
 // festivalsNear lists upcoming festivals near the person (this weekend only
 // when asked), nearest first.
-func (b *Bot) festivalsNear(ctx context.Context, x *exchange) (guidance.ActionResult, []json.RawMessage, error) {
-	now := b.cfg.Now()
-	province := x.get("province")
-	lat, lng, ok := personPoint(x.get("location"), province)
+func (a *Actions) festivalsNear(ctx context.Context, t *Turn, _ map[string]string) (guidance.ActionResult, error) {
+	now := a.cfg.Now()
+	province := t.Get("province")
+	lat, lng, ok := personPoint(t.Get("location"), province)
 	if !ok {
-		return guidance.ActionResult{}, nil, nil
+		return guidance.ActionResult{}, nil
 	}
-	fests, err := b.cfg.Store.UpcomingFestivals(ctx, now, 500)
+	fests, err := a.cfg.Store.UpcomingFestivals(ctx, now, 500)
 	if err != nil {
-		return guidance.ActionResult{}, nil, fmt.Errorf("bot: festivals: %w", err)
+		return guidance.ActionResult{}, fmt.Errorf("actions: festivals: %w", err)
 	}
 	satStart, sunEnd := weekend(now)
 	type near struct {
@@ -95,27 +96,28 @@ func (b *Bot) festivalsNear(ctx context.Context, x *exchange) (guidance.ActionRe
 		if f.Province != province && km > festivalNearKm {
 			continue
 		}
-		if x.get("_weekend") == "1" && (f.EndsAt.Before(satStart) || f.StartsAt.After(sunEnd)) {
+		if t.Get("_weekend") == "1" && (f.EndsAt.Before(satStart) || f.StartsAt.After(sunEnd)) {
 			continue
 		}
 		list = append(list, near{f, km})
 	}
 	if len(list) == 0 {
-		return guidance.ActionResult{}, nil, nil
+		return guidance.ActionResult{}, nil
 	}
 	slices.SortStableFunc(list, func(a, b near) int {
 		return cmp.Or(cmp.Compare(a.km, b.km), a.f.StartsAt.Compare(b.f.StartsAt))
 	})
 	var cards []render.Card
 	for _, n := range list[:min(len(list), render.MaxCards)] {
-		c, _ := festivalCard(n.f, "", x.sess.Lang, n.km)
+		c, _ := festivalCard(n.f, "", t.Lang(), n.km)
 		cards = append(cards, c)
 	}
-	msg, err := render.Carousel(guidance.Word("festival_list_alt", x.sess.Lang, "n", strconv.Itoa(len(cards))), cards, nil)
+	msg, err := render.Carousel(guidance.Word("festival_list_alt", t.Lang(), "n", strconv.Itoa(len(cards))), cards, nil)
 	if err != nil {
-		return guidance.ActionResult{}, nil, err
+		return guidance.ActionResult{}, err
 	}
-	return guidance.ActionResult{OK: true}, []json.RawMessage{msg}, nil
+	t.Show(msg)
+	return guidance.ActionResult{OK: true}, nil
 }
 
 // personPoint is where the person is: a shared location, else their
@@ -137,30 +139,30 @@ func personPoint(location, province string) (float64, float64, bool) {
 // weekend returns the coming (or current) Saturday 00:00 and Sunday 24:00 in
 // Thailand.
 func weekend(now time.Time) (time.Time, time.Time) {
-	l := now.In(bangkok)
+	l := now.In(thaitime.Zone)
 	days := (int(time.Saturday) - int(l.Weekday()) + 7) % 7
 	if l.Weekday() == time.Sunday {
 		days = -1
 	}
-	sat := time.Date(l.Year(), l.Month(), l.Day()+days, 0, 0, 0, 0, bangkok)
+	sat := thaitime.Midnight(l.AddDate(0, 0, days))
 	return sat, sat.AddDate(0, 0, 2)
 }
 
 // festivalFromRef loads the festival a button or reminder is about; ok is
 // false when it is gone, cancelled or over.
-func (b *Bot) festivalFromRef(ctx context.Context, ref string) (content.Festival, string, bool, error) {
+func (a *Actions) festivalFromRef(ctx context.Context, ref string) (content.Festival, string, bool, error) {
 	cityID, festID, annID, ok := parseFestivalRef(ref)
 	if !ok {
 		return content.Festival{}, "", false, nil
 	}
-	f, err := b.cfg.Store.Festival(ctx, cityID, festID)
+	f, err := a.cfg.Store.Festival(ctx, cityID, festID)
 	if content.IsNotFound(err) {
 		return content.Festival{}, "", false, nil
 	}
 	if err != nil {
 		return content.Festival{}, "", false, err
 	}
-	if f.Status == "cancelled" || f.EndsAt.Before(b.cfg.Now()) {
+	if f.Status == "cancelled" || f.EndsAt.Before(a.cfg.Now()) {
 		return content.Festival{}, "", false, nil
 	}
 	return f, annID, true, nil
@@ -168,42 +170,48 @@ func (b *Bot) festivalFromRef(ctx context.Context, ref string) (content.Festival
 
 // festivalRemind schedules a reminder at 10:00 the day before the festival
 // and counts the tap.
-func (b *Bot) festivalRemind(ctx context.Context, x *exchange) (guidance.ActionResult, error) {
-	ref := x.get("_item")
-	f, annID, ok, err := b.festivalFromRef(ctx, ref)
+func (a *Actions) festivalRemind(ctx context.Context, t *Turn, _ map[string]string) (guidance.ActionResult, error) {
+	ref := t.Get("_item")
+	f, annID, ok, err := a.festivalFromRef(ctx, ref)
 	if err != nil || !ok {
 		return guidance.ActionResult{}, err
 	}
-	now := b.cfg.Now()
-	day := f.StartsAt.In(bangkok).AddDate(0, 0, -1)
-	due := time.Date(day.Year(), day.Month(), day.Day(), checkinAt, 0, 0, 0, bangkok)
-	if due.After(now) {
-		if err := b.schedule(ctx, content.Scheduled{UserID: x.userID, Kind: "festival", Node: guidance.NodeFestivalReminder, Ref: ref, DueAt: due}); err != nil {
-			return guidance.ActionResult{}, err
-		}
+	reminder := content.Scheduled{UserID: t.UserID, Kind: "festival", Node: guidance.NodeFestivalReminder, Ref: ref}
+	if err := a.remindDayBefore(ctx, reminder, f.StartsAt); err != nil {
+		return guidance.ActionResult{}, err
 	}
-	b.tap(ctx, annID, x.userID, "remind")
+	a.tap(ctx, annID, t.UserID, "remind")
 	return guidance.ActionResult{OK: true}, nil
 }
 
-func (b *Bot) tap(ctx context.Context, announcementID, userID, button string) {
+// festivalTap counts a tap on an announcement's button (args: button).
+func (a *Actions) festivalTap(ctx context.Context, t *Turn, args map[string]string) (guidance.ActionResult, error) {
+	if _, annID, found, _ := a.festivalFromRef(ctx, t.Get("_item")); found {
+		a.tap(ctx, annID, t.UserID, args["button"])
+	}
+	return guidance.ActionResult{OK: true}, nil
+}
+
+func (a *Actions) tap(ctx context.Context, announcementID, userID, button string) {
 	if announcementID == "" {
 		return
 	}
-	if err := b.cfg.Store.RecordTap(ctx, announcementID, userID, button, b.cfg.Now()); err != nil && !content.IsNotFound(err) {
-		b.cfg.Log.Warn("bot: cannot record a tap", "err", err)
+	if err := a.cfg.Store.RecordTap(ctx, announcementID, userID, button, a.cfg.Now()); err != nil && !content.IsNotFound(err) {
+		a.cfg.Log.Warn("actions: cannot record a tap", "err", err)
 	}
 }
 
-func (b *Bot) festivalDetail(ctx context.Context, x *exchange) (guidance.ActionResult, []json.RawMessage, error) {
-	f, annID, ok, err := b.festivalFromRef(ctx, x.get("_item"))
+// festivalDetail shows one festival's card.
+func (a *Actions) festivalDetail(ctx context.Context, t *Turn, _ map[string]string) (guidance.ActionResult, error) {
+	f, annID, ok, err := a.festivalFromRef(ctx, t.Get("_item"))
 	if err != nil || !ok {
-		return guidance.ActionResult{}, nil, err
+		return guidance.ActionResult{}, err
 	}
-	card, alt := festivalCard(f, annID, x.sess.Lang, -1)
+	card, alt := festivalCard(f, annID, t.Lang(), -1)
 	msg, err := render.Bubble(alt, card)
 	if err != nil {
-		return guidance.ActionResult{}, nil, err
+		return guidance.ActionResult{}, err
 	}
-	return guidance.ActionResult{OK: true}, []json.RawMessage{msg}, nil
+	t.Show(msg)
+	return guidance.ActionResult{OK: true}, nil
 }

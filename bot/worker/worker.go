@@ -1,4 +1,16 @@
-package bot
+// Package worker is the conversation worker: it takes each queued LINE event
+// (and each scheduled message as it falls due), runs a conversation turn in
+// the guidance engine, stores what the turn set, has bot/actions do the
+// actions the turn asks for, and sends what the turn says.
+//
+// For one event: events.go looks at the event type (the one place to see what
+// the bot does with each kind of input); turn.go loads the person's session
+// (bot/redisstate) and what is stored about them (bot/person), runs the engine,
+// applies its effects (effects.go) and actions, renders the messages
+// (bot/render), stores the new session together with the outbox of what to
+// send, and delivers the outbox (bot/sender). A retried event resumes from its
+// outbox, so nothing is said twice.
+package worker
 
 import (
 	"context"
@@ -6,6 +18,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/paitor/paitor/bot/actions"
+	"github.com/paitor/paitor/bot/person"
 	"github.com/paitor/paitor/bot/queue"
 	"github.com/paitor/paitor/bot/redisstate"
 	"github.com/paitor/paitor/bot/sender"
@@ -24,30 +38,31 @@ type MenuLinker interface {
 	Link(ctx context.Context, userID, role string) error
 }
 
-// Config wires a Bot. Store, State, Sender and Script are required.
+// Config wires a Worker. Store, State, Sender, Script, Actions and People are
+// required.
 type Config struct {
-	Store      content.Store
+	Store      Store
 	State      *redisstate.Store
 	Sender     *sender.Sender
 	Script     *guidance.Script
+	Actions    *actions.Actions
+	People     *person.Reader
 	Menus      MenuLinker // optional
 	Log        *slog.Logger
 	Observer   EventObserver
-	PublicURL  string        // where the service is reachable, for links (data export)
 	SessionTTL time.Duration // how long a conversation is remembered; default 24 h
 	Now        func() time.Time
 }
 
-// Bot handles queued LINE events and scheduled pushes.
-type Bot struct {
-	cfg    Config
-	finder finder
+// Worker handles queued LINE events and scheduled pushes.
+type Worker struct {
+	cfg Config
 }
 
-// New returns a Bot.
-func New(cfg Config) (*Bot, error) {
-	if cfg.Store == nil || cfg.State == nil || cfg.Sender == nil || cfg.Script == nil {
-		return nil, errors.New("bot: store, state, sender and script are required")
+// New returns a Worker.
+func New(cfg Config) (*Worker, error) {
+	if cfg.Store == nil || cfg.State == nil || cfg.Sender == nil || cfg.Script == nil || cfg.Actions == nil || cfg.People == nil {
+		return nil, errors.New("worker: store, state, sender, script, actions and people are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -58,14 +73,14 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Bot{cfg: cfg}, nil
+	return &Worker{cfg: cfg}, nil
 }
 
 // Handle handles one queued event: it is the queue's Handler. An error is
 // retried by the queue, except errors marked queue.Permanent.
-func (b *Bot) Handle(ctx context.Context, m queue.Message) error {
+func (w *Worker) Handle(ctx context.Context, m queue.Message) error {
 	// A retry of an event whose turn was already taken only finishes sending.
-	o, ok, err := b.cfg.State.Outbox(ctx, m.ID)
+	o, ok, err := w.cfg.State.Outbox(ctx, m.ID)
 	if err != nil {
 		return err
 	}
@@ -73,17 +88,17 @@ func (b *Bot) Handle(ctx context.Context, m queue.Message) error {
 		if o.Done() {
 			return nil
 		}
-		return b.deliver(ctx, o)
+		return w.deliver(ctx, o)
 	}
-	return b.handleEvent(ctx, m)
+	return w.handleEvent(ctx, m)
 }
 
-func (b *Bot) deliver(ctx context.Context, o *sender.Outbox) error {
+func (w *Worker) deliver(ctx context.Context, o *sender.Outbox) error {
 	canPush := func(ctx context.Context) (bool, error) {
 		if !isUserID(o.To) {
 			return true, nil
 		}
-		u, err := b.cfg.Store.User(ctx, o.To)
+		u, err := w.cfg.Store.User(ctx, o.To)
 		if content.IsNotFound(err) {
 			return true, nil
 		}
@@ -92,7 +107,7 @@ func (b *Bot) deliver(ctx context.Context, o *sender.Outbox) error {
 		}
 		return u.CanReceive(), nil
 	}
-	err := b.cfg.Sender.Deliver(ctx, o, b.cfg.State.SaveOutbox, canPush)
+	err := w.cfg.Sender.Deliver(ctx, o, w.cfg.State.SaveOutbox, canPush)
 	if s := sender.StatusOf(err); s != 0 && s < 500 && s != 429 {
 		return queue.Permanent(err) // LINE refused the request: retrying cannot help
 	}

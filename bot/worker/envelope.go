@@ -1,10 +1,6 @@
-package bot
+package worker
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-	"time"
-)
+import "time"
 
 // envelope holds the fields every webhook event shares. The SDK's event types
 // carry them too, but each on its own struct; reading them once here keeps the
@@ -32,14 +28,4 @@ func (e envelope) time() time.Time { return time.UnixMilli(e.Timestamp) }
 // not to be trusted.
 func (e envelope) redelivered() bool {
 	return e.DeliveryContext != nil && e.DeliveryContext.IsRedelivery
-}
-
-// HashID returns a short, stable, non-reversible tag for a LINE ID, for logs:
-// a user ID never appears in a log in clear.
-func HashID(id string) string {
-	if id == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte("paitor-log:" + id))
-	return hex.EncodeToString(sum[:6])
 }

@@ -1,4 +1,4 @@
-package bot
+package worker
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
+	"github.com/paitor/paitor/bot/logs"
 	"github.com/paitor/paitor/bot/queue"
 	"github.com/paitor/paitor/bot/render"
 	"github.com/paitor/paitor/bot/sender"
@@ -15,10 +16,10 @@ import (
 
 // handleEvent is the one place that says what Pai Tor does with each kind of
 // webhook event (in the manner of the LINE SDK's kitchensink example).
-func (b *Bot) handleEvent(ctx context.Context, m queue.Message) error {
+func (w *Worker) handleEvent(ctx context.Context, m queue.Message) error {
 	var ev envelope
 	if err := json.Unmarshal(m.Body, &ev); err != nil {
-		return queue.Permanent(fmt.Errorf("bot: decode event: %w", err))
+		return queue.Permanent(fmt.Errorf("worker: decode event: %w", err))
 	}
 	ev.WebhookEventID = m.ID
 	if ev.redelivered() {
@@ -26,14 +27,14 @@ func (b *Bot) handleEvent(ctx context.Context, m queue.Message) error {
 	}
 	event, err := webhook.UnmarshalEvent(m.Body)
 	if err != nil {
-		return queue.Permanent(fmt.Errorf("bot: parse %s event: %w", ev.Type, err))
+		return queue.Permanent(fmt.Errorf("worker: parse %s event: %w", ev.Type, err))
 	}
-	if b.cfg.Observer != nil {
-		b.cfg.Observer.ObserveEvent(ev.Type, b.cfg.Now().Sub(ev.time()))
+	if w.cfg.Observer != nil {
+		w.cfg.Observer.ObserveEvent(ev.Type, w.cfg.Now().Sub(ev.time()))
 	}
-	log := b.cfg.Log.With("event", ev.Type, "user", HashID(ev.Source.UserID))
+	log := w.cfg.Log.With("event", ev.Type, "user", logs.HashID(ev.Source.UserID))
 	if ev.Mode == string(webhook.EventMode_STANDBY) {
-		log.Debug("bot: ignoring event in standby mode (another module has the chat)")
+		log.Debug("worker: ignoring event in standby mode (another module has the chat)")
 		return nil
 	}
 
@@ -41,82 +42,82 @@ func (b *Bot) handleEvent(ctx context.Context, m queue.Message) error {
 	// joining and leaves; anything else said there is ignored.
 	if ev.Source.Type == "group" || ev.Source.Type == "room" {
 		if _, ok := event.(webhook.JoinEvent); ok {
-			return b.leaveChat(ctx, ev)
+			return w.leaveChat(ctx, ev)
 		}
-		log.Debug("bot: ignoring event from a group chat")
+		log.Debug("worker: ignoring event from a group chat")
 		return nil
 	}
 	userID := ev.Source.UserID
 	if userID == "" {
-		log.Debug("bot: ignoring event without a user")
+		log.Debug("worker: ignoring event without a user")
 		return nil
 	}
 	at := ev.time()
 
 	switch e := event.(type) {
 	case webhook.FollowEvent:
-		_, created, err := b.cfg.Store.Follow(ctx, userID, at)
+		_, created, err := w.cfg.Store.Follow(ctx, userID, at)
 		if err != nil {
 			return err
 		}
 		unblocked := e.Follow != nil && e.Follow.IsUnblocked
-		return b.respond(ctx, ev, created, guidance.Input{Kind: guidance.InputFollow, Unblocked: unblocked})
+		return w.respond(ctx, ev, created, guidance.Input{Kind: guidance.InputFollow, Unblocked: unblocked})
 
 	case webhook.UnfollowEvent:
 		// The person blocked the account: record it so nothing more is sent.
-		if err := b.cfg.Store.Block(ctx, userID, at); err != nil {
+		if err := w.cfg.Store.Block(ctx, userID, at); err != nil {
 			return err
 		}
-		return b.cfg.State.DeleteSession(ctx, userID)
+		return w.cfg.State.DeleteSession(ctx, userID)
 
 	case webhook.MessageEvent:
 		in, ok := messageInput(e.Message)
 		if !ok {
-			log.Debug("bot: unknown message type; answering with the fallback", "message_type", e.Message.GetType())
+			log.Debug("worker: unknown message type; answering with the fallback", "message_type", e.Message.GetType())
 		}
-		return b.converse(ctx, ev, in)
+		return w.converse(ctx, ev, in)
 
 	case webhook.PostbackEvent:
 		in := guidance.Input{Kind: guidance.InputPostback}
 		if e.Postback != nil {
 			in.Data, in.Params = e.Postback.Data, e.Postback.Params
 		}
-		return b.converse(ctx, ev, in)
+		return w.converse(ctx, ev, in)
 
 	case webhook.UnsendEvent:
 		// Pai Tor keeps no message text, so there is nothing to remove.
-		log.Debug("bot: ignoring unsend")
+		log.Debug("worker: ignoring unsend")
 	case webhook.MessageEditedEvent:
-		log.Debug("bot: ignoring an edited message")
+		log.Debug("worker: ignoring an edited message")
 	case webhook.LeaveEvent, webhook.MemberJoinedEvent, webhook.MemberLeftEvent:
-		log.Debug("bot: ignoring group membership event")
+		log.Debug("worker: ignoring group membership event")
 	case webhook.VideoPlayCompleteEvent, webhook.BeaconEvent, webhook.AccountLinkEvent,
 		webhook.ThingsEvent, webhook.MembershipEvent, webhook.ModuleEvent,
 		webhook.ActivatedEvent, webhook.DeactivatedEvent, webhook.BotSuspendedEvent,
 		webhook.BotResumedEvent, webhook.PnpDeliveryCompletionEvent:
-		log.Debug("bot: ignoring event Pai Tor does not use")
+		log.Debug("worker: ignoring event Pai Tor does not use")
 	case webhook.UnknownEvent:
-		log.Debug("bot: ignoring unknown event type")
+		log.Debug("worker: ignoring unknown event type")
 	default:
-		log.Debug("bot: ignoring unexpected event", "go_type", fmt.Sprintf("%T", e))
+		log.Debug("worker: ignoring unexpected event", "go_type", fmt.Sprintf("%T", e))
 	}
 	return nil
 }
 
 // converse runs a turn for a message or postback from a user.
-func (b *Bot) converse(ctx context.Context, ev envelope, in guidance.Input) error {
-	if _, err := b.cfg.Store.Touch(ctx, ev.Source.UserID, ev.time()); err != nil {
+func (w *Worker) converse(ctx context.Context, ev envelope, in guidance.Input) error {
+	if _, err := w.cfg.Store.Touch(ctx, ev.Source.UserID, ev.time()); err != nil {
 		return err
 	}
-	return b.respond(ctx, ev, false, in)
+	return w.respond(ctx, ev, false, in)
 }
 
 // respond runs the engine on a user's input and sends the answer, by reply
 // while the event's token is fresh.
-func (b *Bot) respond(ctx context.Context, ev envelope, isNew bool, in guidance.Input) error {
+func (w *Worker) respond(ctx context.Context, ev envelope, isNew bool, in guidance.Input) error {
 	out := outboxSpec{id: ev.WebhookEventID, to: ev.Source.UserID, replyToken: ev.ReplyToken, at: ev.time()}
-	return b.take(ctx, out, isNew, func(s *guidance.Session, p guidance.Person) guidance.Turn {
-		return b.cfg.Script.Respond(s, p, in, b.cfg.Now())
+	return w.take(ctx, out, isNew, func(s *guidance.Session, p guidance.Person) guidance.Turn {
+		return w.cfg.Script.Respond(s, p, in, w.cfg.Now())
 	})
 }
 
@@ -138,26 +139,26 @@ func messageInput(m webhook.MessageContentInterface) (in guidance.Input, ok bool
 }
 
 // leaveChat says goodbye in a group or room and leaves it.
-func (b *Bot) leaveChat(ctx context.Context, ev envelope) error {
+func (w *Worker) leaveChat(ctx context.Context, ev envelope) error {
 	to := ev.Source.GroupID
 	if ev.Source.Type == "room" {
 		to = ev.Source.RoomID
 	}
-	if err := b.say(ctx, ev, to, b.cfg.Script.Say(guidance.NodeGroup, "th")); err != nil {
+	if err := w.say(ctx, ev, to, w.cfg.Script.Say(guidance.NodeGroup, "th")); err != nil {
 		return err
 	}
 	if ev.Source.Type == "room" {
-		return b.cfg.Sender.LeaveRoom(ctx, to)
+		return w.cfg.Sender.LeaveRoom(ctx, to)
 	}
-	return b.cfg.Sender.LeaveGroup(ctx, to)
+	return w.cfg.Sender.LeaveGroup(ctx, to)
 }
 
 // say sends messages outside a conversation turn (no session change). Its
 // outbox has its own ID, so a retry of the event resumes it without saying it
 // twice and still does whatever comes after.
-func (b *Bot) say(ctx context.Context, ev envelope, to string, msgs []guidance.Message) error {
+func (w *Worker) say(ctx context.Context, ev envelope, to string, msgs []guidance.Message) error {
 	id := ev.WebhookEventID + ":say"
-	o, ok, err := b.cfg.State.Outbox(ctx, id)
+	o, ok, err := w.cfg.State.Outbox(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -167,9 +168,9 @@ func (b *Bot) say(ctx context.Context, ev envelope, to string, msgs []guidance.M
 			return queue.Permanent(err)
 		}
 		o = sender.NewOutbox(id, to, ev.ReplyToken, ev.time(), raw)
-		if err := b.cfg.State.SaveOutbox(ctx, o); err != nil {
+		if err := w.cfg.State.SaveOutbox(ctx, o); err != nil {
 			return err
 		}
 	}
-	return b.deliver(ctx, o)
+	return w.deliver(ctx, o)
 }
