@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/paitor/paitor/bot/lease"
 	"github.com/paitor/paitor/bot/queue"
 	"github.com/paitor/paitor/bot/sender"
 	"github.com/paitor/paitor/content"
@@ -320,59 +321,13 @@ func (e *Engine) doneKey(annID string) string     { return e.cfg.Prefix + "bcast
 // markerTTL is how long the resolve marker and the finished-chunk set live.
 const markerTTL = 30 * 24 * time.Hour
 
-var renewScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0`)
-
-var releaseScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`)
-
-// lock takes the resolve lock of an announcement. It returns a context that is
-// cancelled if the lock is lost, and a release function; ok is false when
-// another instance holds the lock.
+// lock takes the resolve lock of an announcement under a fresh owner. It
+// returns a context that is cancelled if the lock is lost, and a release
+// function; ok is false when another instance holds the lock.
 func (e *Engine) lock(ctx context.Context, annID string) (lctx context.Context, release func(), ok bool, err error) {
-	token := uuid.NewString()
-	key := e.lockKey(annID)
-	ok, err = e.cfg.Redis.SetNX(ctx, key, token, e.cfg.LockTTL).Result()
-	if err != nil || !ok {
-		return nil, nil, false, err
-	}
-	lctx, cancel := context.WithCancel(ctx)
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(e.cfg.LockTTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-lctx.Done():
-				return
-			case <-t.C:
-				n, err := renewScript.Run(lctx, e.cfg.Redis, []string{key}, token, e.cfg.LockTTL.Milliseconds()).Int()
-				if lctx.Err() != nil {
-					return
-				}
-				if err != nil || n == 0 {
-					e.log.Warn("delivery: resolve lock lost", "announcement", annID, "err", err)
-					cancel()
-					return
-				}
-			}
-		}
-	}()
-	release = func() {
-		cancel()
-		<-stopped
-		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer rcancel()
-		releaseScript.Run(rctx, e.cfg.Redis, []string{key}, token)
-	}
-	return lctx, release, true, nil
+	return lease.Hold(ctx, e.cfg.Redis, e.lockKey(annID), uuid.NewString(), e.cfg.LockTTL, func(err error) {
+		e.log.Warn("delivery: resolve lock lost", "announcement", annID, "err", err)
+	})
 }
 
 // messages renders an announcement's messages once per process.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/paitor/paitor/bot/lease"
 )
 
 // Message is one queued event handed to a Handler.
@@ -57,24 +59,32 @@ func (q *Queue) Run(ctx context.Context, h Handler, log *slog.Logger) error {
 		log = slog.Default()
 	}
 	var wg sync.WaitGroup
+	// owned has every partition whose worker runs, by the cancel of its work;
+	// leaving has those of them given back whose worker has not stopped yet.
+	// A partition stays owned until its worker has stopped and released the
+	// lease: taking it again meanwhile (the lease still names this instance)
+	// would start a second worker on it.
 	owned := map[int]context.CancelFunc{}
+	leaving := map[int]bool{}
 	done := make(chan int, q.cfg.Partitions)
+	stopped := func(p int) { delete(owned, p); delete(leaving, p) }
 	tick := time.NewTicker(q.cfg.LeaseTTL / 3)
 	defer tick.Stop()
 	for {
 		for {
 			select {
 			case p := <-done:
-				delete(owned, p)
+				stopped(p)
 				continue
 			default:
 			}
 			break
 		}
 		if ctx.Err() == nil {
-			q.rebalance(ctx, owned, func(p int, pctx context.Context) {
+			q.rebalance(ctx, owned, leaving, func(p int, pctx context.Context, release func()) {
 				wg.Go(func() {
 					defer func() { done <- p }()
+					defer release()
 					q.workPartition(pctx, p, h, log)
 				})
 			}, log)
@@ -90,15 +100,17 @@ func (q *Queue) Run(ctx context.Context, h Handler, log *slog.Logger) error {
 			cancel()
 			return nil
 		case p := <-done:
-			delete(owned, p)
+			stopped(p)
 		case <-tick.C:
 		}
 	}
 }
 
 // rebalance heartbeats this instance, then takes free partitions up to its fair
-// share or gives back the ones above it.
-func (q *Queue) rebalance(ctx context.Context, owned map[int]context.CancelFunc, start func(int, context.Context), log *slog.Logger) {
+// share or gives back the ones above it. start runs a partition's work under
+// ctx (ended when the lease is lost) and must call release once the work has
+// stopped.
+func (q *Queue) rebalance(ctx context.Context, owned map[int]context.CancelFunc, leaving map[int]bool, start func(p int, ctx context.Context, release func()), log *slog.Logger) {
 	now := time.Now()
 	pipe := q.rdb.Pipeline()
 	pipe.ZAdd(ctx, q.instancesKey(), redis.Z{Score: float64(now.UnixMilli()), Member: q.id})
@@ -111,19 +123,23 @@ func (q *Queue) rebalance(ctx context.Context, owned map[int]context.CancelFunc,
 	n := max(int(live.Val()), 1)
 	share := (q.cfg.Partitions + n - 1) / n
 	for p, cancel := range owned {
-		if len(owned) <= share {
+		if len(owned)-len(leaving) <= share {
 			break
 		}
-		cancel()
-		delete(owned, p)
+		if !leaving[p] {
+			cancel()
+			leaving[p] = true
+		}
 	}
 	offset := rand.IntN(q.cfg.Partitions)
-	for i := 0; i < q.cfg.Partitions && len(owned) < share; i++ {
+	for i := 0; i < q.cfg.Partitions && len(owned)-len(leaving) < share; i++ {
 		p := (offset + i) % q.cfg.Partitions
 		if _, ok := owned[p]; ok {
 			continue
 		}
-		ok, err := q.rdb.SetNX(ctx, q.leaseKey(p), q.id, q.cfg.LeaseTTL).Result()
+		held, release, ok, err := lease.Hold(ctx, q.rdb, q.leaseKey(p), q.id, q.cfg.LeaseTTL, func(err error) {
+			log.Warn("queue: lease lost", "partition", p, "err", err)
+		})
 		if err != nil {
 			log.Warn("queue: lease failed", "partition", p, "err", err)
 			return
@@ -131,56 +147,16 @@ func (q *Queue) rebalance(ctx context.Context, owned map[int]context.CancelFunc,
 		if !ok {
 			continue
 		}
-		pctx, cancel := context.WithCancel(ctx)
+		pctx, cancel := context.WithCancel(held)
 		owned[p] = cancel
-		start(p, pctx)
+		start(p, pctx, release)
 	}
 }
 
-var renewScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0`)
-
-var releaseScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`)
-
-// workPartition consumes one partition while the lease holds.
+// workPartition consumes one partition until ctx ends (the partition is given
+// back, the lease is lost or the queue stops). The caller holds the lease.
 func (q *Queue) workPartition(ctx context.Context, p int, h Handler, log *slog.Logger) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	stream := q.streamKey(p)
-	defer func() {
-		rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer rcancel()
-		releaseScript.Run(rctx, q.rdb, []string{q.leaseKey(p)}, q.id)
-	}()
-
-	// Keep the lease alive; losing it stops this partition's loop.
-	go func() {
-		t := time.NewTicker(q.cfg.LeaseTTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				ok, err := renewScript.Run(ctx, q.rdb, []string{q.leaseKey(p)}, q.id, q.cfg.LeaseTTL.Milliseconds()).Int()
-				if err != nil || ok == 0 {
-					if ctx.Err() == nil {
-						log.Warn("queue: lease lost", "partition", p, "err", err)
-					}
-					cancel()
-					return
-				}
-			}
-		}
-	}()
-
 	if err := q.prepare(ctx, stream); err != nil {
 		log.Warn("queue: prepare partition", "partition", p, "err", err)
 		return
