@@ -13,40 +13,8 @@ import (
 	"github.com/paitor/paitor/bot/redistest"
 	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/content/memory"
+	"github.com/paitor/paitor/content/thaitime"
 )
-
-func TestQuietHours(t *testing.T) {
-	q := DefaultQuietHours
-	day := func(h, m int) time.Time { return time.Date(2026, 3, 10, h, m, 0, 0, Bangkok) }
-	for _, c := range []struct {
-		at    time.Time
-		quiet bool
-		next  time.Time
-	}{
-		{day(20, 59), false, day(20, 59)},
-		{day(21, 0), true, time.Date(2026, 3, 11, 8, 0, 0, 0, Bangkok)},
-		{day(23, 30), true, time.Date(2026, 3, 11, 8, 0, 0, 0, Bangkok)},
-		{day(0, 30), true, day(8, 0)},
-		{day(7, 59), true, day(8, 0)},
-		{day(8, 0), false, day(8, 0)},
-		{day(15, 0).UTC(), false, day(15, 0)},                                              // the zone of t does not matter
-		{time.Date(2026, 3, 10, 14, 30, 0, 0, time.UTC), true, day(8, 0).AddDate(0, 0, 1)}, // 21:30 in Bangkok
-	} {
-		if got := q.Contains(c.at); got != c.quiet {
-			t.Errorf("Contains(%v) = %v, want %v", c.at, got, c.quiet)
-		}
-		if got := q.NextAllowed(c.at); !got.Equal(c.next) {
-			t.Errorf("NextAllowed(%v) = %v, want %v", c.at, got, c.next)
-		}
-	}
-	if (QuietHours{}).Contains(day(23, 0)) {
-		t.Error("zero QuietHours should never be quiet")
-	}
-	day9to17 := QuietHours{From: 9, To: 17, Zone: Bangkok}
-	if !day9to17.Contains(day(12, 0)) || day9to17.Contains(day(18, 0)) || !day9to17.NextAllowed(day(12, 0)).Equal(day(17, 0)) {
-		t.Error("a same-day window is wrong")
-	}
-}
 
 func TestScope(t *testing.T) {
 	city := content.City{Provinces: []string{"TH-40", "TH-41"}}
@@ -247,7 +215,7 @@ func TestQuietHoursDelayASend(t *testing.T) {
 	ps := plainPeople(1, 30)
 	addPeople(t, f.st, ps)
 	e := f.engine(t)
-	tenPM := time.Date(2026, 3, 10, 22, 0, 0, 0, Bangkok)
+	tenPM := time.Date(2026, 3, 10, 22, 0, 0, 0, thaitime.Zone)
 	f.clock.Set(tenPM)
 	a := f.announce(t, content.Audience{}, tenPM.Add(-30*time.Minute)) // due at 21:30
 
@@ -258,12 +226,12 @@ func TestQuietHoursDelayASend(t *testing.T) {
 		t.Fatalf("%d multicasts at 22:00", n)
 	}
 	got := f.announcement(t, a)
-	eight := time.Date(2026, 3, 11, 8, 0, 0, 0, Bangkok)
+	eight := time.Date(2026, 3, 11, 8, 0, 0, 0, thaitime.Zone)
 	if got.Status != content.AnnScheduled || !got.ScheduledAt.Equal(eight) {
 		t.Fatalf("at 22:00: %s at %v, want scheduled at %v", got.Status, got.ScheduledAt, eight)
 	}
 
-	f.clock.Set(time.Date(2026, 3, 11, 7, 59, 0, 0, Bangkok))
+	f.clock.Set(time.Date(2026, 3, 11, 7, 59, 0, 0, thaitime.Zone))
 	if err := e.RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -288,18 +256,18 @@ func TestQueuedChunksWaitOutQuietHours(t *testing.T) {
 	ps := plainPeople(1, 30)
 	addPeople(t, f.st, ps)
 	e := f.engine(t, func(c *Config) { c.ChunkSize = 10 })
-	f.clock.Set(time.Date(2026, 3, 10, 20, 59, 0, 0, Bangkok))
+	f.clock.Set(time.Date(2026, 3, 10, 20, 59, 0, 0, thaitime.Zone))
 	a := f.announce(t, content.Audience{}, f.clock.Now())
 	if err := e.claimRound(ctx); err != nil { // resolved and queued at 20:59
 		t.Fatal(err)
 	}
-	f.clock.Set(time.Date(2026, 3, 10, 21, 0, 0, 0, Bangkok))
+	f.clock.Set(time.Date(2026, 3, 10, 21, 0, 0, 0, thaitime.Zone))
 	stop := run(t, e)
 	time.Sleep(300 * time.Millisecond)
 	if n := len(f.fake.CallsTo("multicast")); n != 0 {
 		t.Fatalf("%d multicasts in the quiet hours", n)
 	}
-	f.clock.Set(time.Date(2026, 3, 11, 8, 0, 0, 0, Bangkok))
+	f.clock.Set(time.Date(2026, 3, 11, 8, 0, 0, 0, thaitime.Zone))
 	waitFor(t, 10*time.Second, "the announcement sent", func() bool { return f.announcement(t, a).Status == content.AnnSent })
 	stop()
 	checkOnce(t, f.fake, ids(ps))

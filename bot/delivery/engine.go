@@ -17,11 +17,12 @@ import (
 	"github.com/paitor/paitor/bot/queue"
 	"github.com/paitor/paitor/bot/sender"
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 // Config sets up an Engine. Store, Sender, Redis and Messages are required.
 type Config struct {
-	Store     content.Store         // users, settings, profiles and the city store
+	Store     Store                 // the audience, announcements and their chunks
 	Sender    *sender.Sender        // the one component that calls LINE
 	Redis     redis.UniversalClient // weekly caps, the chunk queue, locks
 	Prefix    string                // Redis key prefix; default "paitor:"
@@ -34,8 +35,8 @@ type Config struct {
 	// and process and keeps the result; an error is retried.
 	Messages func(ctx context.Context, a content.Announcement) ([]json.RawMessage, error)
 
-	// Quiet are the hours no push is sent; nil means DefaultQuietHours.
-	Quiet *QuietHours
+	// Quiet are the hours no push is sent; nil means thaitime.Quiet.
+	Quiet *thaitime.QuietHours
 	// Tick is how often Run looks for due announcements and checks the quiet
 	// hours; default 5 s.
 	Tick time.Duration
@@ -61,9 +62,9 @@ type Config struct {
 // engines (processes) may run on one Redis and store.
 type Engine struct {
 	cfg   Config
-	st    content.Store
+	st    Store
 	q     *queue.Queue
-	quiet QuietHours
+	quiet thaitime.QuietHours
 	caps  caps
 	log   *slog.Logger
 
@@ -103,11 +104,10 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	quiet := DefaultQuietHours
+	quiet := thaitime.Quiet
 	if cfg.Quiet != nil {
 		quiet = *cfg.Quiet
 	}
-	quiet.Zone = quiet.zone()
 	cfg.Tick = orDefault(cfg.Tick, 5*time.Second)
 	cfg.SweepEvery = orDefault(cfg.SweepEvery, time.Minute)
 	cfg.ClaimLease = orDefault(cfg.ClaimLease, 2*time.Minute)
@@ -132,7 +132,7 @@ func New(cfg Config) (*Engine, error) {
 		st:       cfg.Store,
 		q:        queue.New(cfg.Redis, qc),
 		quiet:    quiet,
-		caps:     caps{rdb: cfg.Redis, prefix: cfg.Prefix + "cap:", limit: cfg.WeeklyCap, zone: quiet.zone()},
+		caps:     caps{rdb: cfg.Redis, prefix: cfg.Prefix + "cap:", limit: cfg.WeeklyCap, zone: thaitime.Zone},
 		log:      cfg.Log,
 		msgCache: map[string][]json.RawMessage{},
 		annCache: map[string]cachedAnn{},

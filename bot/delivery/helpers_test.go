@@ -20,6 +20,7 @@ import (
 	"github.com/paitor/paitor/bot/redistest"
 	"github.com/paitor/paitor/bot/sender"
 	"github.com/paitor/paitor/content"
+	"github.com/paitor/paitor/content/thaitime"
 )
 
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -27,7 +28,7 @@ var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 const token = "t"
 
 // noon is a Tuesday noon in Thailand: outside the quiet hours.
-var noon = time.Date(2026, 3, 10, 12, 0, 0, 0, Bangkok)
+var noon = time.Date(2026, 3, 10, 12, 0, 0, 0, thaitime.Zone)
 
 // clock is a settable clock.
 type clock struct {
