@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -133,11 +134,4 @@ func (a *Actions) Do(ctx context.Context, t *Turn, call *guidance.ActionCall) (g
 }
 
 // Names returns the names of the registered actions, sorted.
-func (a *Actions) Names() []string {
-	names := make([]string, 0, len(a.handlers))
-	for n := range a.handlers {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func (a *Actions) Names() []string { return slices.Sorted(maps.Keys(a.handlers)) }
