@@ -70,10 +70,20 @@ type Scheduled struct {
 type Handoff struct {
 	ID     string // UUID
 	UserID string
-	Reason string // "asked", "crisis"
+	Reason string // "asked", "crisis", "message" (opened by KeepForCounsellor)
 	Urgent bool
 	At     time.Time
 	Status string // "open", "closed"
+}
+
+// HandoffMessage is something a person typed while waiting for a counsellor,
+// kept for the counsellor who takes their handoff.
+type HandoffMessage struct {
+	ID        string // UUID
+	HandoffID string
+	UserID    string
+	Text      string // as typed (at most MaxHandoffMessageLen characters; longer is cut, not refused)
+	At        time.Time
 }
 
 // UserData is everything Pai Tor holds about one person, for "my data" and
@@ -87,6 +97,10 @@ type UserData struct {
 	Outcomes  []Outcome
 	Scheduled []Scheduled
 	Handoffs  []Handoff
+
+	// HandoffMessages are what they typed for a counsellor, oldest first
+	// (empty, never nil, when none).
+	HandoffMessages []HandoffMessage
 }
 
 // GuidanceStore keeps what the guidance conversations record. Methods taking a
@@ -150,6 +164,20 @@ type GuidanceStore interface {
 	RequestHandoff(ctx context.Context, h Handoff) error
 	// OpenHandoffs lists open requests, urgent first, then oldest first.
 	OpenHandoffs(ctx context.Context) ([]Handoff, error)
+	// KeepForCounsellor keeps text the person typed with their most recent
+	// open handoff and returns that handoff's ID; when none is open it opens
+	// one (reason "message", not urgent, at the message's time) first. Text is
+	// kept as typed, cut to MaxHandoffMessageLen characters. ENOTFOUND for an
+	// unknown user; EINVALID for an empty user ID, empty text (after
+	// trimming), text that is not valid UTF-8 or contains NUL, or a zero time.
+	// Messages of one person arriving at once (on several instances) join the
+	// same handoff: it never opens two.
+	KeepForCounsellor(ctx context.Context, userID, text string, at time.Time) (handoffID string, err error)
+	// HandoffMessages returns the messages kept with a handoff, oldest first,
+	// those kept at the same time in the order kept (empty, never nil, for a
+	// handoff with none). ENOTFOUND for an unknown handoff, EINVALID for an ID
+	// that is not a UUID.
+	HandoffMessages(ctx context.Context, handoffID string) ([]HandoffMessage, error)
 
 	// Export returns everything held about the user.
 	Export(ctx context.Context, userID string) (UserData, error)

@@ -59,14 +59,15 @@ func Export(ctx context.Context, s content.Store, userID string) (map[string]any
 
 func exportDocument(d content.UserData) map[string]any {
 	return map[string]any{
-		"exported_by": "Pai Tor (ไปต่อ)",
-		"user":        d.User,
-		"consent":     d.Consent,
-		"guardian":    d.Guardian,
-		"profile":     d.Profile,
-		"plan":        d.Plan,
-		"outcomes":    d.Outcomes,
-		"scheduled":   d.Scheduled,
-		"handoffs":    d.Handoffs,
+		"exported_by":      "Pai Tor (ไปต่อ)",
+		"user":             d.User,
+		"consent":          d.Consent,
+		"guardian":         d.Guardian,
+		"profile":          d.Profile,
+		"plan":             d.Plan,
+		"outcomes":         d.Outcomes,
+		"scheduled":        d.Scheduled,
+		"handoffs":         d.Handoffs,
+		"handoff_messages": d.HandoffMessages,
 	}
 }

@@ -587,6 +587,71 @@ func (s *Store) OpenHandoffs(ctx context.Context) ([]content.Handoff, error) {
 	return open, nil
 }
 
+// KeepForCounsellor keeps text with the user's most recent open handoff (the
+// latest At, the greatest ID among equals, as PostgreSQL picks it), opening a
+// "message" handoff first when none is open. The store's mutex makes checking
+// for an open handoff and opening one a single step.
+func (s *Store) KeepForCounsellor(ctx context.Context, userID, text string, at time.Time) (string, error) {
+	text, err := content.ValidHandoffMessage(userID, text, at)
+	if err != nil {
+		return "", fmt.Errorf("keep for counsellor: %w", err)
+	}
+	at = normalize(at)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	if _, ok := s.users[userID]; !ok {
+		return "", fmt.Errorf("keep for counsellor: %w", notFound("user not found"))
+	}
+	var (
+		latest content.Handoff
+		found  bool
+	)
+	for _, h := range s.handoffs {
+		if h.UserID == userID && h.Status == "open" &&
+			(!found || cmp.Or(h.At.Compare(latest.At), strings.Compare(h.ID, latest.ID)) > 0) {
+			latest, found = h, true
+		}
+	}
+	if !found {
+		latest = content.Handoff{ID: uuid.NewString(), UserID: userID, Reason: "message", At: at, Status: "open"}
+		s.handoffs[latest.ID] = latest
+	}
+	s.handoffMessages = append(s.handoffMessages, content.HandoffMessage{
+		ID: uuid.NewString(), HandoffID: latest.ID, UserID: userID, Text: text, At: at,
+	})
+	return latest.ID, nil
+}
+
+// HandoffMessages returns the messages kept with a handoff, oldest first and in
+// the order kept among equal times; empty (never nil) when there are none.
+func (s *Store) HandoffMessages(ctx context.Context, handoffID string) ([]content.HandoffMessage, error) {
+	id, err := parseUUID("handoff ID", handoffID)
+	if err != nil {
+		return nil, fmt.Errorf("handoff messages: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	if _, ok := s.handoffs[id]; !ok {
+		return nil, fmt.Errorf("handoff messages: %w", notFound("handoff %s not found", id))
+	}
+	return s.handoffMessagesLocked(func(m content.HandoffMessage) bool { return m.HandoffID == id }), nil
+}
+
+// handoffMessagesLocked returns copies of the messages that match, oldest
+// first (stable: equal times in the order kept), never nil. s.mu must be held.
+func (s *Store) handoffMessagesLocked(match func(content.HandoffMessage) bool) []content.HandoffMessage {
+	out := []content.HandoffMessage{}
+	for _, m := range s.handoffMessages {
+		if match(m) {
+			out = append(out, m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b content.HandoffMessage) int { return a.At.Compare(b.At) })
+	return out
+}
+
 // ---- Export and deletion ----
 
 // Export returns everything held about the user.
@@ -640,6 +705,7 @@ func (s *Store) Export(ctx context.Context, userID string) (content.UserData, er
 	slices.SortFunc(d.Handoffs, func(a, b content.Handoff) int {
 		return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID))
 	})
+	d.HandoffMessages = s.handoffMessagesLocked(func(m content.HandoffMessage) bool { return m.UserID == userID })
 	return d, nil
 }
 
@@ -671,6 +737,7 @@ func (s *Store) DeleteUser(ctx context.Context, userID string, at time.Time) err
 	s.outcomes = slices.DeleteFunc(s.outcomes, func(o content.Outcome) bool { return o.UserID == userID })
 	maps.DeleteFunc(s.scheduled, func(_ string, m *scheduled) bool { return m.UserID == userID })
 	maps.DeleteFunc(s.handoffs, func(_ string, h content.Handoff) bool { return h.UserID == userID })
+	s.handoffMessages = slices.DeleteFunc(s.handoffMessages, func(m content.HandoffMessage) bool { return m.UserID == userID })
 	s.deleteTapsLocked(userID) // taps on announcements' buttons (broadcast.go)
 	s.deletions[normalize(at).Format(time.DateOnly)]++
 	return nil

@@ -31,6 +31,10 @@ type Store struct {
 	handoffs  map[string]content.Handoff // by handoff ID
 	deletions map[string]int             // by day (UTC, YYYY-MM-DD)
 
+	// What people typed for a counsellor, everyone's, in the order kept (so
+	// messages kept at the same time come back in that order).
+	handoffMessages []content.HandoffMessage
+
 	// The catalog and what people do with it (catalog.go, signals.go); made
 	// when first written.
 	courses     map[string]content.Course     // by ID

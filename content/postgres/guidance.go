@@ -841,6 +841,104 @@ func (s *Store) OpenHandoffs(ctx context.Context) ([]content.Handoff, error) {
 	return hs, nil
 }
 
+// KeepForCounsellor keeps text with the user's most recent open handoff (the
+// latest at, the greatest ID among equals), opening a "message" handoff first
+// when none is open, in one transaction.
+//
+// Two messages of one person arriving at once on two instances must not open
+// two handoffs, and no index can say "at most one open handoff per person"
+// (RequestHandoff may open several). So the transaction first locks the
+// person's users row FOR NO KEY UPDATE: that serializes KeepForCounsellor calls
+// for one person (and waits for a DeleteUser under way), while the FOR KEY
+// SHARE locks that foreign-key checks take, for other writes naming the person,
+// go on. It runs at READ COMMITTED so that a call that waited for the lock
+// sees, in its next statement, the handoff the one before it opened.
+func (s *Store) KeepForCounsellor(ctx context.Context, userID, text string, at time.Time) (string, error) {
+	text, err := content.ValidHandoffMessage(userID, text, at)
+	if err != nil {
+		return "", fmt.Errorf("postgres: keep for counsellor: %w", err)
+	}
+	at = normalize(at)
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+
+	var handoffID uuid.UUID
+	err = s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, userID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("user not found")
+		} else if err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `
+			SELECT id FROM handoffs WHERE user_id = $1 AND status = 'open'
+			ORDER BY at DESC, id DESC LIMIT 1`, userID).Scan(&handoffID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			handoffID = uuid.New()
+			_, err = tx.Exec(ctx, `INSERT INTO handoffs (`+handoffColumns+`) VALUES ($1, $2, 'message', false, $3, 'open')`,
+				handoffID, userID, at)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO handoff_messages (id, handoff_id, user_id, text, at) VALUES ($1, $2, $3, $4, $5)`,
+			uuid.New(), handoffID, userID, text, at)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("postgres: keep for counsellor: %w", err)
+	}
+	return handoffID.String(), nil
+}
+
+const handoffMessageColumns = `id, handoff_id, user_id, text, at`
+
+func scanHandoffMessage(row pgx.CollectableRow) (content.HandoffMessage, error) {
+	var (
+		m             content.HandoffMessage
+		id, handoffID uuid.UUID
+	)
+	if err := row.Scan(&id, &handoffID, &m.UserID, &m.Text, &m.At); err != nil {
+		return content.HandoffMessage{}, err
+	}
+	m.ID, m.HandoffID, m.At = id.String(), handoffID.String(), m.At.UTC()
+	return m, nil
+}
+
+// HandoffMessages returns the messages kept with a handoff, oldest first and in
+// the order kept among equal times; empty (never nil) when there are none. It
+// reads the handoff and its messages in one snapshot.
+func (s *Store) HandoffMessages(ctx context.Context, handoffID string) ([]content.HandoffMessage, error) {
+	id, err := parseUUID("handoff ID", handoffID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: handoff messages: %w", err)
+	}
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+
+	var ms []content.HandoffMessage
+	err = s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM handoffs WHERE id = $1)`, id).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return notFound("handoff %s not found", id)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+handoffMessageColumns+` FROM handoff_messages WHERE handoff_id = $1 ORDER BY at, seq`, id)
+		if err != nil {
+			return err
+		}
+		ms, err = pgx.CollectRows(rows, scanHandoffMessage)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: handoff messages: %w", err)
+	}
+	return ms, nil
+}
+
 // ---- Export and deletion ----
 
 // Export returns everything held about the user, read in one snapshot.
@@ -936,6 +1034,14 @@ func export(ctx context.Context, tx pgx.Tx, userID string) (content.UserData, er
 		return d, err
 	}
 	if d.Handoffs, err = pgx.CollectRows(rows, scanHandoff); err != nil {
+		return d, err
+	}
+
+	rows, err = tx.Query(ctx, `SELECT `+handoffMessageColumns+` FROM handoff_messages WHERE user_id = $1 ORDER BY at, seq`, userID)
+	if err != nil {
+		return d, err
+	}
+	if d.HandoffMessages, err = pgx.CollectRows(rows, scanHandoffMessage); err != nil {
 		return d, err
 	}
 	return d, nil

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -849,6 +851,204 @@ func testHandoffsOrder(t *testing.T, s content.Store) {
 	}
 }
 
+// ---- Messages kept for the counsellor ----
+
+// mustKeep keeps text for the user's counsellor and returns the handoff it
+// joined.
+func mustKeep(t *testing.T, s content.Store, user, text string, when time.Time) string {
+	t.Helper()
+	id, err := s.KeepForCounsellor(t.Context(), user, text, when)
+	must(t, "KeepForCounsellor", err)
+	return id
+}
+
+func handoffMessages(t *testing.T, s content.Store, handoffID string) []content.HandoffMessage {
+	t.Helper()
+	ms, err := s.HandoffMessages(t.Context(), handoffID)
+	must(t, "HandoffMessages", err)
+	if ms == nil {
+		t.Errorf("HandoffMessages(%s) = nil, want a non-nil slice", handoffID)
+	}
+	return ms
+}
+
+// texts returns the messages' texts, checking each is whole and in UTC.
+func texts(t *testing.T, ms []content.HandoffMessage) []string {
+	t.Helper()
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Text
+		if _, err := uuid.Parse(m.ID); err != nil {
+			t.Errorf("kept message %+v: ID is not a UUID", m)
+		}
+		if m.HandoffID == "" || m.UserID == "" || m.At.IsZero() {
+			t.Errorf("kept message %+v has empty fields", m)
+		}
+		assertUTC(t, "HandoffMessage.At", m.At)
+	}
+	return out
+}
+
+// handoffsOf returns the user's handoffs from an export.
+func handoffsOf(t *testing.T, s content.Store, user string) []content.Handoff {
+	t.Helper()
+	return exportOf(t, s, user).Handoffs
+}
+
+func testKeepJoinsMostRecentOpenHandoff(t *testing.T, s content.Store) {
+	ctx := t.Context()
+	user, other := newUser(t, s), newUser(t, s)
+	crisis := uuid.NewString()
+	must(t, "RequestHandoff (crisis)", s.RequestHandoff(ctx, content.Handoff{ID: crisis, UserID: user, Reason: "crisis", Urgent: true, At: at(1)}))
+	asked := uuid.NewString()
+	must(t, "RequestHandoff (asked)", s.RequestHandoff(ctx, content.Handoff{ID: asked, UserID: user, Reason: "asked", At: at(3)}))
+	must(t, "RequestHandoff (closed, later)", s.RequestHandoff(ctx, content.Handoff{UserID: user, Reason: "asked", At: at(5), Status: "closed"}))
+	must(t, "RequestHandoff (someone else's, later)", s.RequestHandoff(ctx, content.Handoff{UserID: other, Reason: "crisis", Urgent: true, At: at(6)}))
+
+	// Kept out of time order, two at the same time; one as typed, spaces and all.
+	for _, m := range []struct {
+		text string
+		at   time.Time
+	}{
+		{"  ยังอยู่ไหม\n", at(9)},
+		{"ไม่ไหวแล้ว", at(7)},
+		{"first at 8", at(8)},
+		{"second at 8", at(8)},
+	} {
+		if got := mustKeep(t, s, user, m.text, m.at); got != asked {
+			t.Errorf("KeepForCounsellor(%q) joined handoff %s, want the most recent open one %s (not the older crisis %s or the closed one)", m.text, got, asked, crisis)
+		}
+	}
+	ms := handoffMessages(t, s, asked)
+	assertEqual(t, "HandoffMessages texts (oldest first, equal times in the order kept)", texts(t, ms), []string{"ไม่ไหวแล้ว", "first at 8", "second at 8", "  ยังอยู่ไหม\n"})
+	if len(ms) == 4 {
+		want := content.HandoffMessage{ID: ms[0].ID, HandoffID: asked, UserID: user, Text: "ไม่ไหวแล้ว", At: stored(at(7))}
+		assertEqual(t, "HandoffMessages[0]", ms[0], want)
+		if ms[1].ID == ms[2].ID {
+			t.Errorf("two kept messages share ID %s", ms[1].ID)
+		}
+	}
+	if ms := handoffMessages(t, s, crisis); len(ms) != 0 {
+		t.Errorf("HandoffMessages of the older handoff = %+v, want none", ms)
+	}
+	if hs := handoffsOf(t, s, user); len(hs) != 3 {
+		t.Errorf("handoffs after keeping messages = %+v, want the 3 requested (none opened)", hs)
+	}
+
+	// The returned slice is the caller's.
+	if len(ms) > 0 {
+		ms[0].Text = "changed"
+		if again := handoffMessages(t, s, asked); again[0].Text != "ไม่ไหวแล้ว" {
+			t.Errorf("changing returned messages changed the store: %+v", again[0])
+		}
+	}
+}
+
+func testKeepOpensMessageHandoff(t *testing.T, s content.Store) {
+	ctx := t.Context()
+	for _, tt := range []struct {
+		name   string
+		before func(user string) // what the user has before their message
+	}{
+		{"no handoff", func(string) {}},
+		{"only a closed handoff", func(user string) {
+			must(t, "RequestHandoff (closed)", s.RequestHandoff(ctx, content.Handoff{UserID: user, Reason: "crisis", Urgent: true, At: at(9), Status: "closed"}))
+		}},
+	} {
+		user := newUser(t, s)
+		tt.before(user)
+		before := len(handoffsOf(t, s, user))
+
+		first := mustKeep(t, s, user, "hello?", at(2))
+		if _, err := uuid.Parse(first); err != nil {
+			t.Fatalf("%s: KeepForCounsellor returned handoff ID %q, not a UUID", tt.name, first)
+		}
+		var opened *content.Handoff
+		hs := handoffsOf(t, s, user)
+		for i := range hs {
+			if hs[i].ID == first {
+				opened = &hs[i]
+			}
+		}
+		want := content.Handoff{ID: first, UserID: user, Reason: "message", Urgent: false, At: stored(at(2)), Status: "open"}
+		if len(hs) != before+1 || opened == nil || *opened != want {
+			t.Errorf("%s: handoffs after the first message = %+v, want one more: %+v", tt.name, hs, want)
+		}
+		open, err := s.OpenHandoffs(ctx)
+		must(t, "OpenHandoffs", err)
+		if !slices.ContainsFunc(open, func(h content.Handoff) bool { return h.ID == first }) {
+			t.Errorf("%s: OpenHandoffs does not list the opened handoff %s", tt.name, first)
+		}
+
+		// The next message joins it.
+		if second := mustKeep(t, s, user, "anyone there?", at(3)); second != first {
+			t.Errorf("%s: second message joined %s, want the handoff the first opened, %s", tt.name, second, first)
+		}
+		if hs := handoffsOf(t, s, user); len(hs) != before+1 {
+			t.Errorf("%s: handoffs after the second message = %+v, want %d", tt.name, hs, before+1)
+		}
+		assertEqual(t, tt.name+": HandoffMessages", texts(t, handoffMessages(t, s, first)), []string{"hello?", "anyone there?"})
+	}
+}
+
+func testKeepCutsLongText(t *testing.T, s content.Store) {
+	user := newUser(t, s)
+	whole := strings.Repeat("ก", content.MaxHandoffMessageLen-1) + "ข" // 5,000 characters, 15,000 bytes
+	long := strings.Repeat("ค", content.MaxHandoffMessageLen) + "ง่ายๆ"
+	h := mustKeep(t, s, user, whole, at(1))
+	mustKeep(t, s, user, long, at(2))
+	got := texts(t, handoffMessages(t, s, h))
+	if len(got) != 2 {
+		t.Fatalf("kept %d messages, want 2", len(got))
+	}
+	if got[0] != whole {
+		t.Errorf("a message of exactly %d characters was changed: kept %d characters", content.MaxHandoffMessageLen, utf8.RuneCountInString(got[0]))
+	}
+	if want := strings.Repeat("ค", content.MaxHandoffMessageLen); got[1] != want {
+		t.Errorf("a longer message kept %d characters (ends %q), want its first %d", utf8.RuneCountInString(got[1]), got[1][max(0, len(got[1])-9):], content.MaxHandoffMessageLen)
+	}
+}
+
+func testKeepConcurrentOpensOneHandoff(t *testing.T, s content.Store) {
+	const n = 20
+	user := newUser(t, s)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		got   = map[string]int{} // handoff ID → messages that joined it
+		start = make(chan struct{})
+	)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			id, err := s.KeepForCounsellor(t.Context(), user, fmt.Sprintf("message %02d", i), at(i))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Errorf("concurrent KeepForCounsellor: %v", err)
+				return
+			}
+			got[id]++
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	if len(got) != 1 {
+		t.Fatalf("%d concurrent messages joined handoffs %v, want all one handoff", n, got)
+	}
+	if hs := handoffsOf(t, s, user); len(hs) != 1 || hs[0].Reason != "message" {
+		t.Errorf("handoffs after %d concurrent messages = %+v, want exactly one \"message\" handoff", n, hs)
+	}
+	for id := range got {
+		var want []string
+		for i := range n {
+			want = append(want, fmt.Sprintf("message %02d", i)) // at(i): oldest first is the order made
+		}
+		assertEqual(t, "HandoffMessages after concurrent keeps", texts(t, handoffMessages(t, s, id)), want)
+	}
+}
+
 // ---- Export and deletion ----
 
 // everything gives user one of each record and returns the messages' IDs.
@@ -873,6 +1073,8 @@ func everything(t *testing.T, s content.Store, user, parent string, due time.Tim
 		t.Fatalf("CancelScheduled: %v", err)
 	}
 	must(t, "RequestHandoff", s.RequestHandoff(ctx, content.Handoff{UserID: user, Reason: "asked", At: at(9)}))
+	mustKeep(t, s, user, "ขอคุยกับพี่หน่อย", at(11))
+	mustKeep(t, s, user, "still there?", at(10))
 	return pending, cancelled
 }
 
@@ -908,6 +1110,15 @@ func testExport(t *testing.T, s content.Store) {
 	}
 	if len(d.Handoffs) != 1 || d.Handoffs[0].UserID != user || d.Handoffs[0].Reason != "asked" || d.Handoffs[0].Status != "open" {
 		t.Errorf("Export.Handoffs = %+v, want one open request", d.Handoffs)
+	} else {
+		h := d.Handoffs[0].ID
+		assertEqual(t, "Export.HandoffMessages texts (oldest first)", texts(t, d.HandoffMessages), []string{"still there?", "ขอคุยกับพี่หน่อย"})
+		for _, m := range d.HandoffMessages {
+			if m.HandoffID != h || m.UserID != user {
+				t.Errorf("exported message %+v, want it with handoff %s of %s", m, h, user)
+			}
+		}
+		assertEqual(t, "Export.HandoffMessages", d.HandoffMessages, handoffMessages(t, s, h))
 	}
 
 	// The returned data is the caller's.
@@ -926,6 +1137,9 @@ func testExport(t *testing.T, s content.Store) {
 	if p.Profile == nil || len(p.Profile) != 0 {
 		t.Errorf("Export of the parent: Profile = %#v, want an empty non-nil map", p.Profile)
 	}
+	if p.HandoffMessages == nil || len(p.HandoffMessages) != 0 {
+		t.Errorf("Export of the parent: HandoffMessages = %#v, want an empty non-nil slice", p.HandoffMessages)
+	}
 	if len(p.Outcomes) != 1 {
 		t.Errorf("Export of the parent: Outcomes = %+v, want 1", p.Outcomes)
 	}
@@ -938,6 +1152,8 @@ func testDeleteUser(t *testing.T, s content.Store) {
 	user, parent, keep := newUser(t, s), newUser(t, s), newUser(t, s)
 	cancelPendingAtEnd(t, s, keep)
 	everything(t, s, user, parent, base)
+	userHandoff := exportOf(t, s, user).Handoffs[0].ID
+	keptHandoff := mustKeep(t, s, keep, "someone else's", at(12))
 	// One of the user's messages is held by a claimer when they delete, another
 	// is pending; someone else's is pending too.
 	if got := claim(t, s, base.Add(time.Hour+time.Minute), 1, time.Minute); len(got) != 1 || got[0].UserID != user {
@@ -985,6 +1201,10 @@ func testDeleteUser(t *testing.T, s content.Store) {
 			t.Errorf("OpenHandoffs still lists the deleted user: %+v", h)
 		}
 	}
+	if _, err := s.HandoffMessages(ctx, userHandoff); !content.IsNotFound(err) {
+		t.Errorf("HandoffMessages of the deleted user's handoff: err = %v, want ENOTFOUND", err)
+	}
+	assertEqual(t, "someone else's kept messages", texts(t, handoffMessages(t, s, keptHandoff)), []string{"someone else's"})
 
 	// Their messages are never claimed again, not even once the lease runs out;
 	// other people's are.
@@ -996,7 +1216,7 @@ func testDeleteUser(t *testing.T, s content.Store) {
 	// A new follow starts from nothing.
 	mustFollow(t, s, user, at(40))
 	d := exportOf(t, s, user)
-	if d.Consent != nil || d.Guardian != nil || d.Plan != nil || len(d.Profile) != 0 || len(d.Outcomes) != 0 || len(d.Scheduled) != 0 || len(d.Handoffs) != 0 {
+	if d.Consent != nil || d.Guardian != nil || d.Plan != nil || len(d.Profile) != 0 || len(d.Outcomes) != 0 || len(d.Scheduled) != 0 || len(d.Handoffs) != 0 || len(d.HandoffMessages) != 0 {
 		t.Errorf("Export after deleting and following again = %+v, want nothing but the user", d)
 	}
 	if st, _ := s.Settings(ctx, user); len(st) != 0 {
@@ -1049,6 +1269,13 @@ func testGuidanceUnknownUser(t *testing.T, s content.Store) {
 	_, err = s.CancelScheduled(ctx, ghost, "", "x")
 	notFound("CancelScheduled", err)
 	notFound("RequestHandoff", s.RequestHandoff(ctx, content.Handoff{UserID: ghost, Reason: "asked", At: at(0)}))
+	_, err = s.KeepForCounsellor(ctx, ghost, "hello", at(0))
+	notFound("KeepForCounsellor", err)
+	if err != nil && strings.Contains(err.Error(), ghost) {
+		t.Errorf("KeepForCounsellor's error %q names the user", err)
+	}
+	_, err = s.HandoffMessages(ctx, uuid.NewString())
+	notFound("HandoffMessages(unknown handoff)", err)
 	_, err = s.Export(ctx, ghost)
 	notFound("Export", err)
 
@@ -1130,6 +1357,31 @@ func testGuidanceInvalidInput(t *testing.T, s content.Store) {
 	bad(`RequestHandoff("")`, s.RequestHandoff(ctx, content.Handoff{At: at(0)}))
 	bad("RequestHandoff(zero time)", s.RequestHandoff(ctx, content.Handoff{UserID: id}))
 	bad("RequestHandoff(bad status)", s.RequestHandoff(ctx, content.Handoff{UserID: id, At: at(0), Status: "pending"}))
+	for _, tt := range []struct {
+		name, user, text string
+		at               time.Time
+		field            string // what the error must name
+	}{
+		{`""`, "", "hello", at(0), "user ID"},
+		{"empty text", id, "", at(0), "text"},
+		{"blank text", id, " \t\n\u3000", at(0), "text"},
+		{"NUL", id, "a\x00b", at(0), "text"},
+		{"not UTF-8", id, "a\xffb", at(0), "text"},
+		{"zero time", id, "hello", zero, "time"},
+	} {
+		_, err := s.KeepForCounsellor(ctx, tt.user, tt.text, tt.at)
+		bad("KeepForCounsellor("+tt.name+")", err)
+		if err != nil && !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("KeepForCounsellor(%s): error %q does not name the %s", tt.name, err, tt.field)
+		}
+		if err != nil && tt.user != "" && strings.Contains(err.Error(), tt.user) {
+			t.Errorf("KeepForCounsellor(%s): error %q names the user", tt.name, err)
+		}
+	}
+	_, err = s.HandoffMessages(ctx, "")
+	bad(`HandoffMessages("")`, err)
+	_, err = s.HandoffMessages(ctx, "not-a-uuid")
+	bad("HandoffMessages(not a UUID)", err)
 	_, err = s.Export(ctx, "")
 	bad(`Export("")`, err)
 	bad(`DeleteUser("")`, s.DeleteUser(ctx, "", at(0)))
@@ -1137,8 +1389,8 @@ func testGuidanceInvalidInput(t *testing.T, s content.Store) {
 
 	// Nothing was stored.
 	d := exportOf(t, s, id)
-	if d.Consent != nil || d.Guardian != nil || d.Plan != nil || len(d.Profile) != 0 || len(d.Outcomes) != 0 || len(d.Scheduled) != 0 || len(d.Handoffs) != 0 {
-		t.Errorf("Export after rejected writes = %+v, want nothing", d)
+	if d.Consent != nil || d.Guardian != nil || d.Plan != nil || len(d.Profile) != 0 || len(d.Outcomes) != 0 || len(d.Scheduled) != 0 || len(d.Handoffs) != 0 || len(d.HandoffMessages) != 0 {
+		t.Errorf("Export after rejected writes = %+v, want nothing (no handoff opened either)", d)
 	}
 	if st, _ := s.Settings(ctx, id); len(st) != 0 {
 		t.Errorf("Settings after rejected writes = %v, want none", st)
