@@ -1,6 +1,7 @@
 // Package metrics exposes Pai Tor's Prometheus metrics: webhook requests by
 // status, events by type, queue depth and lag, LINE calls by endpoint and
-// status, send latency and turn latency. It implements the observer
+// status, send latency and turn latency, language-model calls by outcome,
+// their tokens and latency. It implements the observer
 // interfaces of the packages that do the work, so they do not import
 // Prometheus themselves.
 package metrics
@@ -28,6 +29,9 @@ type Metrics struct {
 	eventAge    prometheus.Histogram
 	lineCalls   *prometheus.CounterVec
 	lineLatency *prometheus.HistogramVec
+	llmCalls    *prometheus.CounterVec
+	llmTokens   *prometheus.CounterVec
+	llmLatency  prometheus.Histogram
 }
 
 // New registers the collectors (and Go/process collectors) on a new registry.
@@ -57,8 +61,22 @@ func New() *Metrics {
 			Name: "paitor_line_call_seconds", Help: "LINE API call latency by endpoint.",
 			Buckets: prometheus.ExponentialBuckets(0.002, 2, 13),
 		}, []string{"endpoint"}),
+		llmCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "paitor_llm_calls_total", Help: "Language-model understanding calls by outcome (command, or fallback_budget, fallback_timeout, fallback_unavailable, fallback_invalid).",
+		}, []string{"outcome"}),
+		llmTokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "paitor_llm_tokens_total", Help: "Tokens the language model reported, by kind (prompt or completion).",
+		}, []string{"kind"}),
+		llmLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "paitor_llm_call_seconds", Help: "Language-model understanding call latency, budget check included.",
+			Buckets: prometheus.ExponentialBuckets(0.05, 2, 10),
+		}),
+	}
+	for _, kind := range []string{"prompt", "completion"} {
+		m.llmTokens.WithLabelValues(kind)
 	}
 	m.reg.MustRegister(m.webhook, m.received, m.duplicates, m.handled, m.eventAge, m.lineCalls, m.lineLatency,
+		m.llmCalls, m.llmTokens, m.llmLatency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -87,6 +105,19 @@ func (m *Metrics) ObserveEvent(kind string, age time.Duration) {
 func (m *Metrics) ObserveCall(endpoint, status string, d time.Duration) {
 	m.lineCalls.WithLabelValues(endpoint, status).Inc()
 	m.lineLatency.WithLabelValues(endpoint).Observe(d.Seconds())
+}
+
+// ObserveLLM counts a language-model call by outcome, its tokens and its
+// latency (it satisfies llm.Observer without importing it).
+func (m *Metrics) ObserveLLM(outcome string, promptTokens, completionTokens int, d time.Duration) {
+	m.llmCalls.WithLabelValues(outcome).Inc()
+	if promptTokens > 0 {
+		m.llmTokens.WithLabelValues("prompt").Add(float64(promptTokens))
+	}
+	if completionTokens > 0 {
+		m.llmTokens.WithLabelValues("completion").Add(float64(completionTokens))
+	}
+	m.llmLatency.Observe(d.Seconds())
 }
 
 // WatchQueue exports the queue's depth and lag, read from Redis at each scrape.
