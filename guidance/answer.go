@@ -1,6 +1,7 @@
 package guidance
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -13,20 +14,29 @@ func (t *turn) answerText(key, raw string) {
 	n := t.script.nodes[key]
 	a := n.Ask
 	f, _ := t.script.fields.Lookup(a.Field)
-	norm := normalize(raw)
-	// A typed chip label answers like a tap.
-	for _, o := range t.script.askChoices(a) {
-		if labelMatches(o.Label, norm) {
-			if o.Value == "" && o.Goto != "" {
-				t.choose(o.Goto, o.Set)
-				return
-			}
-			t.answerValue(key, o.Value)
-			return
-		}
+	// A chip's label or synonym typed answers like a tap; at a choice question
+	// so does text holding the words of one chip only (synonyms.go). Numbers,
+	// provinces and free text keep their own reading below.
+	chips := t.script.askChoices(a)
+	if a.Skip != nil {
+		chips = append(slices.Clip(chips), Option{Label: *a.Skip})
 	}
-	if a.Skip != nil && labelMatches(*a.Skip, norm) {
-		t.answered(key, nil)
+	var i int
+	var ok bool
+	if a.kind(f) == "choice" {
+		i, ok = t.script.matchChoice(chips, raw)
+	} else {
+		i, ok = exactChoice(chips, normalize(raw))
+	}
+	if ok {
+		switch o := chips[i]; {
+		case a.Skip != nil && i == len(chips)-1:
+			t.answered(key, nil)
+		case o.Value == "" && o.Goto != "":
+			t.choose(o.Goto, o.Set)
+		default:
+			t.answerValue(key, o.Value)
+		}
 		return
 	}
 	switch a.kind(f) {

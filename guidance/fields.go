@@ -30,6 +30,9 @@ type Field struct {
 	Order  []string        `yaml:"-"` // Values' keys in file order
 	Min    int             `yaml:"min"`
 	Max    int             `yaml:"max"`
+	// Also lists, by value, what people type for it besides its label (each
+	// value's "also" in the file), for a question that offers the values.
+	Also map[string][]string `yaml:"-"`
 }
 
 // Personal reports whether the field is personal data (kept only after
@@ -91,8 +94,21 @@ func LoadFields(b []byte) (Fields, error) {
 			return nil, fmt.Errorf("guidance: field %s: %w", name, err)
 		}
 		if vals := findKey(n.Content[i+1], "values"); vals != nil {
-			for j := 0; j < len(vals.Content); j += 2 {
-				f.Order = append(f.Order, vals.Content[j].Value)
+			for j := 0; j+1 < len(vals.Content); j += 2 {
+				value := vals.Content[j].Value
+				f.Order = append(f.Order, value)
+				var typed struct {
+					Also []string `yaml:"also"`
+				}
+				if err := vals.Content[j+1].Decode(&typed); err != nil {
+					return nil, fmt.Errorf("guidance: field %s value %s: %w", name, value, err)
+				}
+				if len(typed.Also) > 0 {
+					if f.Also == nil {
+						f.Also = map[string][]string{}
+					}
+					f.Also[value] = typed.Also
+				}
 			}
 		}
 		if !slices.Contains([]string{StoreUser, StoreConsent, StoreSetting, StoreProfile, StoreSession, StoreDerived}, f.Store) {

@@ -64,6 +64,10 @@ type Option struct {
 	Value string            `yaml:"value"` // the answer, for a question
 	Goto  string            `yaml:"goto"`  // node to go to: "node" or "flow.node"
 	Set   map[string]string `yaml:"set"`   // fields the choice sets
+	// Also lists what people type for this choice besides its label (slang,
+	// short forms, no tone marks, English): typing one picks it like a tap
+	// (see synonyms.go).
+	Also []string `yaml:"also"`
 }
 
 // Rule is one branch: all of When must hold (an empty When always holds).
@@ -237,7 +241,7 @@ func (s *Script) askChoices(a *Ask) []Option {
 	}
 	out := make([]Option, 0, len(f.Order))
 	for _, v := range f.Order {
-		out = append(out, Option{Label: f.Values[v], Value: v})
+		out = append(out, Option{Label: f.Values[v], Value: v, Also: f.Also[v]})
 	}
 	return out
 }

@@ -181,6 +181,20 @@ func TestValidatorRejectsBrokenFlowsNamingTheProblem(t *testing.T) {
 			`need: "money" is not one of`},
 		{"a question without a retry text", extraNode(t, "q", `{say: [{th: ต้องการอะไร}], ask: {field: need}}`),
 			"start.q asks without a retry text"},
+		{"a question whose choices have typed synonyms", extraNode(t, "q", `{say: [{th: ต้องการอะไร}], ask: {field: need, retry: {th: แตะ}, choices: [{label: {th: เงิน}, value: income, also: [ตังค์, "ได้เงิน"]}, {label: {th: วุฒิ}, value: qualification, also: [ใบเซอร์]}]}}`),
+			""},
+		{"a synonym two choices of a question share", extraNode(t, "q", `{say: [{th: ต้องการอะไร}], ask: {field: need, retry: {th: แตะ}, choices: [{label: {th: เงิน}, value: income, also: [อยากได้]}, {label: {th: วุฒิ}, value: qualification, also: ["อยาก ได้!"]}]}}`),
+			`"อยากได้" reads as choice "เงิน" and as choice "วุฒิ"`},
+		{"a synonym that is another choice's label", extraNode(t, "c", `{say: [{th: เลือก}], choices: [{label: {th: ช่วย}, goto: help, also: [เมนู]}, {label: {th: เมนู}, goto: menu}]}`),
+			`"เมนู" reads as choice "ช่วย" and as choice "เมนู"`},
+		{"synonyms that only hold one another are not ambiguous", extraNode(t, "q", `{say: [{th: ว่างไหม}], ask: {field: time, retry: {th: แตะ}, choices: [{label: {th: เย็น}, value: evening, also: [ตอนเย็น]}, {label: {th: ทุกช่วง}, value: anytime, also: [เย็นก็ได้]}]}}`),
+			""},
+		{"an empty synonym", extraNode(t, "q", `{say: [{th: ต้องการอะไร}], ask: {field: need, retry: {th: แตะ}, choices: [{label: {th: เงิน}, value: income, also: [""]}]}}`),
+			`start.q choice "เงิน" has an empty synonym`},
+		{"a synonym of punctuation only", extraNode(t, "c", `{say: [{th: เลือก}], choices: [{label: {th: ช่วย}, goto: help, also: ["?!"]}]}`),
+			`start.c choice "ช่วย" has an empty synonym`},
+		{"a synonym over 40 characters", extraNode(t, "c", `{say: [{th: เลือก}], choices: [{label: {th: ช่วย}, goto: help, also: [`+strings.Repeat("ก", 41)+`]}]}`),
+			"is 41 characters (at most 40)"},
 		{"a question for an unknown field", extraNode(t, "q", `{say: [{th: ชื่ออะไร}], ask: {field: nickname, retry: {th: พิมพ์ชื่อ}}}`),
 			`start.q asks for unknown field "nickname"`},
 		{"a text naming an unknown field", flowsWith(t, "start.yaml", "{th: ช่วย}", `{th: "สวัสดี {{nickname}}"}`),
@@ -236,6 +250,15 @@ func TestValidatorRejectsBrokenFlowsNamingTheProblem(t *testing.T) {
 				t.Fatalf("error = %v\nwant it to mention %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestValidatorRejectsASynonymThatIsACommandWord(t *testing.T) {
+	fsys := extraNode(t, "c", `{say: [{th: เลือก}], choices: [{label: {th: ช่วย}, goto: help, also: [ไปไหน, "ไป ไหน ค่ะ"]}]}`)
+	fsys["f/commands.yaml"] = &fstest.MapFile{Data: []byte("commands:\n  - {words: [ไปไหน], goto: start.help}\n")}
+	_, err := guidance.LoadScriptFS(fsys, "f")
+	if err == nil || !strings.Contains(err.Error(), `synonym "ไปไหน" is a command word`) {
+		t.Fatalf("error = %v, want the synonym named as a command word", err)
 	}
 }
 

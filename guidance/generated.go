@@ -45,7 +45,7 @@ func inventoryFlow(inv *assess.Inventory) *Flow {
 	items := inventoryItems(inv)
 	var scale []Option
 	for _, o := range inv.Scale {
-		scale = append(scale, Option{Label: Text{TH: o.TH, EN: o.EN}, Value: strconv.Itoa(o.Value)})
+		scale = append(scale, Option{Label: Text{TH: o.TH, EN: o.EN}, Value: strconv.Itoa(o.Value), Also: o.Also})
 	}
 	retry := Text{TH: "แตะตอบได้เลยค่ะ: ชอบ เฉย ๆ หรือไม่ชอบ", EN: "Just tap: like, not sure or dislike."}
 	for i, it := range items {
@@ -65,7 +65,7 @@ func inventoryFlow(inv *assess.Inventory) *Flow {
 	f.Nodes["result"] = &Node{Action: "inventory_result", Next: nodeAfterResult}
 	var yesNo []Option
 	for _, o := range inv.StrengthScale {
-		yesNo = append(yesNo, Option{Label: Text{TH: o.TH, EN: o.EN}, Value: strconv.Itoa(o.Value)})
+		yesNo = append(yesNo, Option{Label: Text{TH: o.TH, EN: o.EN}, Value: strconv.Itoa(o.Value), Also: o.Also})
 	}
 	for i, s := range inv.Strengths {
 		next := fmt.Sprintf("s%02d", i+2)
@@ -82,7 +82,9 @@ func inventoryFlow(inv *assess.Inventory) *Flow {
 	return f
 }
 
-func lessonsFlow(mods []lessons.Module) *Flow {
+// lessonsFlow makes each lesson's nodes; a check question's answers accept
+// their number ("2", "ข้อ 2": typing.numbered) and the lesson's own synonyms.
+func lessonsFlow(mods []lessons.Module, typing *typing) *Flow {
 	f := &Flow{ID: "lesson", Nodes: map[string]*Node{}}
 	menu := &Node{Say: []Text{{TH: "ทักษะชีวิต 🌱 เลือกบทเรียนสั้น ๆ ได้เลยค่ะ (บทละ 2-4 นาที จบแล้วได้เหรียญ)", EN: "Life skills 🌱 Pick a short lesson (2-4 minutes each, earn a badge)."}}}
 	next := Text{TH: "ต่อไป ▶", EN: "Next ▶"}
@@ -116,7 +118,8 @@ func lessonsFlow(mods []lessons.Module) *Flow {
 			if ci == m.Check.Correct {
 				to = fmt.Sprintf("lesson.%s_right", m.ID)
 			}
-			answers = append(answers, Option{Label: tx(c), Value: strconv.Itoa(ci), Goto: to})
+			also := append(typing.numbered(ci+1), c.Also...)
+			answers = append(answers, Option{Label: tx(c.Text), Value: strconv.Itoa(ci), Goto: to, Also: also})
 		}
 		f.Nodes[m.ID+"_check"] = &Node{
 			Say: []Text{tx(m.Check.Question)},
@@ -152,10 +155,11 @@ type planData struct {
 	LessonStep    Text              `yaml:"lesson_step"`
 	Fields        map[string]Text   `yaml:"fields"`
 	Actions       map[string][]struct {
-		ID    string `yaml:"id"`
-		Label Text   `yaml:"label"`
-		TH    string `yaml:"th"`
-		EN    string `yaml:"en"`
+		ID    string   `yaml:"id"`
+		Label Text     `yaml:"label"`
+		Also  []string `yaml:"also"` // what people type for it (see synonyms.go)
+		TH    string   `yaml:"th"`
+		EN    string   `yaml:"en"`
 	} `yaml:"actions"`
 }
 
@@ -180,13 +184,15 @@ func loadPlanData() (*planData, error) {
 	return &p, nil
 }
 
-// planFlow lets a person pick another first step: one question per need.
-func planFlow(p *planData) *Flow {
+// planFlow lets a person pick another first step: one question per need. A
+// step accepts its number ("1", "ข้อ 1": typing.numbered) and its synonyms.
+func planFlow(p *planData, typing *typing) *Flow {
 	f := &Flow{ID: "planstep", Nodes: map[string]*Node{}}
 	for need, acts := range p.Actions {
 		var opts []Option
-		for _, a := range acts {
-			opts = append(opts, Option{Label: a.Label, Value: "action:" + a.ID})
+		for i, a := range acts {
+			also := append(typing.numbered(i+1), a.Also...)
+			opts = append(opts, Option{Label: a.Label, Value: "action:" + a.ID, Also: also})
 		}
 		f.Nodes[need] = &Node{
 			Say:  []Text{{TH: "อยากเริ่มจากขั้นไหนดีคะ?", EN: "Which first step would you like?"}},

@@ -365,11 +365,15 @@ func (t *turn) text(raw string, noSession bool) {
 		return
 	}
 	if n != nil {
-		for _, o := range n.Choices {
-			if labelMatches(o.Label, norm) {
-				t.choose(o.Goto, o.Set)
-				return
-			}
+		// A choice's label or synonym typed; else text holding the words of
+		// one choice only, unless it asks for courses or work (synonyms.go).
+		i, ok := exactChoice(n.Choices, norm)
+		if !ok && !looksLikeSearch(raw) {
+			i, ok = t.script.containedChoice(n.Choices, raw)
+		}
+		if ok {
+			t.choose(n.Choices[i].Goto, n.Choices[i].Set)
+			return
 		}
 	}
 	if looksLikeSearch(raw) {
@@ -388,9 +392,10 @@ func (t *turn) text(raw string, noSession bool) {
 	t.fallback()
 }
 
-// chipLabel reports whether norm is the label of a chip the waiting node
-// offers (so "ยืนยันลบข้อมูล" typed at the delete question is that chip, not
-// the command "ยืนยัน" with a code).
+// chipLabel reports whether norm is the label or a synonym of a chip the
+// waiting node offers (so "ยืนยันลบข้อมูล" typed at the delete question is
+// that chip, not the command "ยืนยัน" with a code). Only exactly: a code
+// typed after "ยืนยัน" must not be read as a chip whose word it holds.
 func (t *turn) chipLabel(norm string) bool {
 	n := t.script.nodes[t.sess.Node]
 	if n == nil {
@@ -403,12 +408,8 @@ func (t *turn) chipLabel(norm string) bool {
 			opts = append(slices.Clip(opts), Option{Label: *n.Ask.Skip})
 		}
 	}
-	for _, o := range opts {
-		if labelMatches(o.Label, norm) {
-			return true
-		}
-	}
-	return false
+	_, ok := exactChoice(opts, norm)
+	return ok
 }
 
 func labelMatches(l Text, norm string) bool {

@@ -19,6 +19,7 @@ type Script struct {
 	lessons   []lessons.Module
 	safety    *Safety
 	plan      *planData
+	typing    *typing
 }
 
 // LoadScript loads and validates everything embedded in the binary.
@@ -47,13 +48,17 @@ func LoadScriptFS(fsys fs.FS, dir string) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Script{nodes: map[string]*Node{}, fields: fields, inventory: inv, lessons: mods, safety: safety, plan: plan}
+	typing, err := loadTyping()
+	if err != nil {
+		return nil, err
+	}
+	s := &Script{nodes: map[string]*Node{}, fields: fields, inventory: inv, lessons: mods, safety: safety, plan: plan, typing: typing}
 	flows, cmds, err := readFlows(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
 	s.commands = cmds
-	flows = append(flows, inventoryFlow(inv), lessonsFlow(mods), planFlow(plan))
+	flows = append(flows, inventoryFlow(inv), lessonsFlow(mods, typing), planFlow(plan, typing))
 	for _, f := range flows {
 		if err := s.add(f); err != nil {
 			return nil, err

@@ -10,7 +10,8 @@ import (
 // nodes exist; every choice, branch, command and next leads to a node; every
 // node can be reached; a node that waits says something; texts and choices are
 // within LINE's limits; every field set, asked or tested exists and every value
-// fits it; no chain of nodes loops without waiting. Each part of a node checks
+// fits it; what people may type for a node's chips picks one chip only; no
+// chain of nodes loops without waiting. Each part of a node checks
 // itself (Node.validate, Ask.validate, Rule.validate); what a node's action is
 // done by the edge, which checks at start-up that it has a handler for every
 // name in EdgeActions.
@@ -175,15 +176,17 @@ func (n *Node) validate(v *validator, key string) {
 	v.set(key, n.Set)
 
 	chips, extra := n.Choices, 0
+	var skip *Text
 	if n.Ask != nil {
 		chips = n.Ask.validate(v, key)
-		if n.Ask.Skip != nil {
+		if skip = n.Ask.Skip; skip != nil {
 			extra = 1
 		}
 	}
 	if len(chips)+extra > maxChoices {
 		v.fail("%s offers %d choices (at most %d quick replies)", key, len(chips)+extra, maxChoices)
 	}
+	v.typed(key, chips, skip)
 	for _, c := range chips {
 		v.label(key, c.Label)
 		v.target(key, "choice "+c.Label.TH, c.Goto)
@@ -199,6 +202,39 @@ func (n *Node) validate(v *validator, key string) {
 	}
 	if len(n.Branch) > 0 && len(n.Branch[len(n.Branch)-1].When) > 0 {
 		v.fail("%s: the last branch must have no condition (so one always holds)", key)
+	}
+}
+
+// typed checks what people may type for a node's chips (synonyms.go): every
+// synonym has text, is at most maxSynonymRunes long and is no command word
+// (the command would win); and no two chips share a label or synonym once
+// normalised, so what is typed picks one chip only.
+func (v *validator) typed(key string, chips []Option, skip *Text) {
+	if skip != nil {
+		chips = append(slices.Clip(chips), Option{Label: *skip})
+	}
+	owner := map[string]int{}
+	for i, c := range chips {
+		for _, a := range c.Also {
+			norm := normalize(a)
+			if norm == "" {
+				v.fail("%s choice %q has an empty synonym", key, c.Label.TH)
+				continue
+			}
+			if r := len([]rune(a)); r > maxSynonymRunes {
+				v.fail("%s choice %q: synonym %q is %d characters (at most %d)", key, c.Label.TH, a, r, maxSynonymRunes)
+			}
+			if v.s.commandWord(norm) {
+				v.fail("%s choice %q: synonym %q is a command word, so typing it runs the command", key, c.Label.TH, a)
+			}
+		}
+		for _, w := range c.words() {
+			if j, seen := owner[w]; seen && j != i {
+				v.fail("%s: %q reads as choice %q and as choice %q (ambiguous when typed)", key, w, chips[j].Label.TH, c.Label.TH)
+				continue
+			}
+			owner[w] = i
+		}
 	}
 }
 

@@ -59,6 +59,9 @@ type ScaleOption struct {
 	Value int    `yaml:"value"`
 	TH    string `yaml:"th"`
 	EN    string `yaml:"en"`
+	// Also lists what people type for this answer besides its label ("ชอบมาก",
+	// "ok"); the conversation engine matches typed answers with them.
+	Also []string `yaml:"also"`
 }
 
 // Code describes one Holland code in words a teenager understands, with

@@ -41,9 +41,15 @@ func TestLoadValid(t *testing.T) {
 	if got := len(inv.Scale); got != 3 {
 		t.Fatalf("scale has %d options", got)
 	}
-	want := []ScaleOption{{2, "ชอบ", "Like"}, {1, "เฉย ๆ", "Not sure"}, {0, "ไม่ชอบ", "Dislike"}}
-	if !slices.Equal(inv.Scale, want) {
+	want := []ScaleOption{{Value: 2, TH: "ชอบ", EN: "Like"}, {Value: 1, TH: "เฉย ๆ", EN: "Not sure"}, {Value: 0, TH: "ไม่ชอบ", EN: "Dislike"}}
+	sameLabel := func(a, b ScaleOption) bool { return a.Value == b.Value && a.TH == b.TH && a.EN == b.EN }
+	if !slices.EqualFunc(inv.Scale, want, sameLabel) {
 		t.Errorf("scale = %v, want %v", inv.Scale, want)
+	}
+	for _, o := range append(slices.Clone(inv.Scale), inv.StrengthScale...) {
+		if len(o.Also) == 0 {
+			t.Errorf("answer %q lists nothing people type for it (also)", o.TH)
+		}
 	}
 	for _, o := range append(slices.Clone(inv.Scale), inv.StrengthScale...) {
 		if utf8.RuneCountInString(o.TH) > 12 || utf8.RuneCountInString(o.EN) > 12 {

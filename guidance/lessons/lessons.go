@@ -42,6 +42,7 @@ const (
 	maxMessageTH    = 350  // one message on a phone screen, Thai characters
 	maxMessageEN    = 700  // English runs longer than Thai for the same words
 	maxFeedbackRune = 400
+	maxAlsoRunes    = 40 // a synonym of an answer
 )
 
 // Text is something Pai Tor says, in Thai first and English beside it.
@@ -79,11 +80,19 @@ type Badge struct {
 // Check is the one question at the end of a module. Correct is the index of
 // the right choice, counting from 0.
 type Check struct {
-	Question Text   `yaml:"question"`
-	Choices  []Text `yaml:"choices"`
-	Correct  int    `yaml:"correct"`
-	Right    Text   `yaml:"right"`
-	Wrong    Text   `yaml:"wrong"`
+	Question Text     `yaml:"question"`
+	Choices  []Choice `yaml:"choices"`
+	Correct  int      `yaml:"correct"`
+	Right    Text     `yaml:"right"`
+	Wrong    Text     `yaml:"wrong"`
+}
+
+// Choice is an answer to a check question: its label (a quick-reply chip)
+// and what people type for it besides the label (a key word of the answer;
+// its number, "1" or "ข้อ 1", the conversation engine adds itself).
+type Choice struct {
+	Text `yaml:",inline"`
+	Also []string `yaml:"also"`
 }
 
 // Load returns the embedded modules, validated, in the fixed order. Every core
@@ -239,10 +248,15 @@ func (m Module) Validate() error {
 		bad("check: %d choices, want %d–%d", n, minChoices, maxChoices)
 	}
 	for i, c := range m.Check.Choices {
-		text(fmt.Sprintf("check choice %d", i+1), c, maxChoiceRunes, maxChoiceRunes)
+		text(fmt.Sprintf("check choice %d", i+1), c.Text, maxChoiceRunes, maxChoiceRunes)
 		for j := range i {
 			if m.Check.Choices[j].TH == c.TH {
 				bad("check choice %d: same label as choice %d", i+1, j+1)
+			}
+		}
+		for _, a := range c.Also {
+			if n := utf8.RuneCountInString(a); strings.TrimSpace(a) == "" || n > maxAlsoRunes {
+				bad("check choice %d: synonym %q must be 1–%d characters", i+1, a, maxAlsoRunes)
 			}
 		}
 	}
