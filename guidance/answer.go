@@ -55,6 +55,9 @@ func (t *turn) answerText(key, raw string) {
 		if ok {
 			ms = append(ms, best)
 		}
+		if t.confidentIntent(raw) {
+			return
+		}
 		if ms = append(ms, alts...); len(ms) > 0 {
 			t.didYouMean(key, ms)
 			return
@@ -65,6 +68,9 @@ func (t *turn) answerText(key, raw string) {
 			t.answerValue(key, text)
 			return
 		}
+	}
+	if t.confidentIntent(raw) {
+		return
 	}
 	t.fallback()
 }

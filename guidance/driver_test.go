@@ -203,6 +203,18 @@ func (c *chat) effect(field string) (string, bool) {
 	return v, ok
 }
 
+// visited lists where each turn of the last step stopped: at an action or
+// waiting for the person.
+func (c *chat) visited() []string {
+	var out []string
+	for _, tn := range c.turns {
+		if tn.Session != nil {
+			out = append(out, tn.Session.Node)
+		}
+	}
+	return out
+}
+
 func (c *chat) actionNames() []string {
 	var out []string
 	for _, a := range c.actions {
@@ -267,9 +279,31 @@ func labels(m guidance.Message) []string {
 }
 
 // respond is one turn without a chat.
-func respond(t *testing.T, sess *guidance.Session, p guidance.Person, in guidance.Input) guidance.Turn {
+// respond gives the engine one input and does the actions it asks for as the
+// edge would with no language model: "understand" fails, the others succeed
+// with plausible values. The turn has every message said on the way, and the
+// first action asked for in FirstAction.
+func respond(t *testing.T, sess *guidance.Session, p guidance.Person, in guidance.Input) respondedTurn {
 	t.Helper()
-	return script(t).Respond(sess, p, in, now)
+	s := script(t)
+	turn := s.Respond(sess, p, in, now)
+	out := respondedTurn{Turn: turn, FirstAction: turn.Action}
+	msgs := turn.Messages
+	for i := 0; turn.Action != nil && i < 10; i++ {
+		ok := turn.Action.Name != "understand"
+		turn = s.Resume(turn.Session, p, guidance.ActionResult{OK: ok, Vars: plausibleVars(turn.Action.Name)}, now)
+		msgs = append(msgs, turn.Messages...)
+	}
+	out.Turn = turn
+	out.Messages = msgs
+	return out
+}
+
+// respondedTurn is a turn after every action was done, with the first action
+// the engine asked for.
+type respondedTurn struct {
+	guidance.Turn
+	FirstAction *guidance.ActionCall
 }
 
 func lastMsg(turn guidance.Turn) guidance.Message {

@@ -99,6 +99,7 @@ type Command struct {
 	Goto  string   `yaml:"goto"`
 	Lang  string   `yaml:"lang"` // switches the conversation language
 	Arg   string   `yaml:"arg"`  // with Arg, a word may be followed by a value (e.g. "ยืนยัน AB12CD") stored in this field
+	Care  bool     `yaml:"care"` // works in the care state after a crisis message too (stop, delete, a person...)
 }
 
 // Engine node names every script must define.

@@ -271,20 +271,14 @@ func (s *Script) describeStep(kind, ref string) (PlanStep, bool) {
 }
 
 // builtinActions are the actions the engine does itself, by the name flows
-// call them; every other action is done by the edge (EdgeActions).
-var builtinActions = map[string]func(*turn){
-	"inventory_result": (*turn).inventoryResult,
-	"strengths_result": (*turn).strengthsResult,
-	"plan_propose":     (*turn).planPropose,
-}
-
-// builtin runs an action the engine does itself; false if it is not one.
-func (t *turn) builtin(n *Node) bool {
-	do, ok := builtinActions[n.Action]
-	if ok {
-		do(t)
-	}
-	return ok
+// call them; every other action is done by the edge (EdgeActions). One may
+// name the node the conversation goes to instead of the node's own way on.
+var builtinActions = map[string]func(*turn) string{
+	"inventory_result": func(t *turn) string { t.inventoryResult(); return "" },
+	"strengths_result": func(t *turn) string { t.strengthsResult(); return "" },
+	"plan_propose":     func(t *turn) string { t.planPropose(); return "" },
+	"offer_intents":    (*turn).offerChips,
+	"apply_command":    (*turn).applyCommand,
 }
 
 func (t *turn) inventoryResult() {

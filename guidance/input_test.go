@@ -103,7 +103,7 @@ func TestStickersMediaAndUnknownInputNeverLeaveADeadEnd(t *testing.T) {
 	for _, sess := range []*guidance.Session{nil, {}, {Node: "start.youth_menu"}, {Node: "profile.age"}} {
 		for _, in := range inputs {
 			turn := respond(t, sess, guidance.Person{Fields: map[string]string{"role": "youth"}}, in)
-			if len(turn.Messages) == 0 || len(lastMsg(turn).Choices) == 0 {
+			if len(turn.Messages) == 0 || len(lastMsg(turn.Turn).Choices) == 0 {
 				t.Errorf("session %+v, %v %q: a reply without chips", sess, in.Kind, in.Text+in.Data)
 			}
 		}
@@ -112,8 +112,8 @@ func TestStickersMediaAndUnknownInputNeverLeaveADeadEnd(t *testing.T) {
 
 func TestAStickerDuringAQuestionReAsksIt(t *testing.T) {
 	turn := respond(t, &guidance.Session{Node: "profile.need"}, guidance.Person{}, guidance.Input{Kind: guidance.InputSticker})
-	if turn.Session.Node != "profile.need" || !slices.Contains(labels(lastMsg(turn)), "ยังไม่แน่ใจ") {
-		t.Fatalf("sticker at a question → %s %q %v", turn.Session.Node, turn.Messages[0].Text, labels(lastMsg(turn)))
+	if turn.Session.Node != "profile.need" || !slices.Contains(labels(lastMsg(turn.Turn)), "ยังไม่แน่ใจ") {
+		t.Fatalf("sticker at a question → %s %q %v", turn.Session.Node, turn.Messages[0].Text, labels(lastMsg(turn.Turn)))
 	}
 }
 
@@ -388,7 +388,7 @@ func TestForgedPostbacksCannotSetFieldsOrSkipChecks(t *testing.T) {
 			if turn.Session.Node != tc.node || !strings.Contains(turn.Messages[0].Text, tc.said) {
 				t.Fatalf("→ %s %q, want %s %q", turn.Session.Node, turn.Messages[0].Text, tc.node, tc.said)
 			}
-			if len(lastMsg(turn).Choices) == 0 {
+			if len(lastMsg(turn.Turn).Choices) == 0 {
 				t.Fatal("no chips after a forged postback")
 			}
 		})

@@ -61,16 +61,26 @@ const (
 func (s *Script) Respond(sess *Session, p Person, in Input, now time.Time) Turn {
 	t := s.newTurn(sess, p)
 	switch {
+	case in.Kind == InputText && s.safety.Matches(in.Text) && t.inCare(now):
+		t.careCrisis(in.Text)
 	case in.Kind == InputText && s.safety.Matches(in.Text):
+		// The message itself is the first thing the counsellor should read.
+		t.startCare(now)
+		t.setVar(varText, in.Text)
 		t.run(NodeCrisis)
 	case in.Kind == InputFollow:
 		t.run(NodeWelcome)
+	case in.Kind == InputText && t.inCare(now):
+		t.careText(in.Text)
 	case in.Kind == InputText:
 		t.text(in.Text, sess == nil)
 	case in.Kind == InputPostback:
 		t.postback(in.Data)
 	case in.Kind == InputLocation:
 		t.location(in.Lat, in.Lng)
+	case (in.Kind == InputSticker || in.Kind == InputMedia) && t.inCare(now):
+		t.nextCareWord()
+		t.run(NodeCareHeard)
 	case in.Kind == InputSticker && t.waitingAsk() == nil:
 		t.run(NodeSticker)
 	case in.Kind == InputMedia && t.waitingAsk() == nil:
@@ -120,6 +130,7 @@ type turn struct {
 	msgs    []Message
 	effects []Effect
 	action  *ActionCall
+	offer   []Choice // chips a builtin action offers instead of the menu's
 }
 
 func (s *Script) newTurn(sess *Session, p Person) *turn {
@@ -220,12 +231,15 @@ func (t *turn) run(key string) {
 		}
 		t.say(n.Say...)
 		if n.Action != "" {
-			if t.builtin(n) {
-				// done inside the engine
-			} else {
+			do, builtin := builtinActions[n.Action]
+			if !builtin {
 				t.action = &ActionCall{Name: n.Action, Args: n.Args}
 				t.sess.Node = key
 				return
+			}
+			if to := do(t); to != "" { // done inside the engine; it may lead elsewhere
+				key = to
+				continue
 			}
 		}
 		switch {
@@ -252,6 +266,9 @@ func (t *turn) end() {
 		t.say(t.script.nodes[menu].Say...)
 	}
 	t.wait(menu)
+	if t.offer != nil { // the chips a builtin offered, in place of the menu's
+		t.msgs[len(t.msgs)-1].Choices, t.offer = t.offer, nil
+	}
 }
 
 // menuNode is the person's main menu: NodeMenu, or where its branch points
@@ -343,20 +360,16 @@ func (t *turn) waitingAsk() *Ask {
 	return nil
 }
 
+// text understands typed text, in layers, cheapest first: a global command;
+// the answer to the question waiting (its chips, their synonyms, a number, a
+// province...); a choice of the node waiting; an intent of the intent layer
+// (guidance/intent), or a short question when two are close; a catalog
+// search; and what is left goes to the edge's language model, if it has one,
+// else to the likely things as chips. Never only "I don't understand".
 func (t *turn) text(raw string, noSession bool) {
 	norm := normalize(raw)
 	if cmd, arg, ok := t.script.command(norm, raw); ok && !(arg != "" && t.chipLabel(norm)) {
-		if cmd.Lang != "" {
-			t.setVar("lang", cmd.Lang)
-		}
-		if cmd.Arg != "" && arg != "" {
-			t.setVar(cmd.Arg, arg)
-		}
-		if cmd.Goto != "" {
-			t.run(cmd.Goto)
-		} else {
-			t.run(NodeMenu)
-		}
+		t.runCommand(cmd, arg)
 		return
 	}
 	n := t.script.nodes[t.sess.Node]
@@ -376,6 +389,10 @@ func (t *turn) text(raw string, noSession bool) {
 			return
 		}
 	}
+	r, done := t.placeIntent(raw)
+	if done {
+		return
+	}
 	if looksLikeSearch(raw) {
 		t.setVar("_q", raw)
 		t.run(NodeSearch)
@@ -389,7 +406,39 @@ func (t *turn) text(raw string, noSession bool) {
 		}
 		return
 	}
-	t.fallback()
+	if n != nil && len(n.Choices) > 0 && t.sess.Node != t.menuNode() {
+		t.fallback() // in the middle of a flow: its own choices again
+		return
+	}
+	t.notPlaced(raw, r)
+}
+
+// runCommand does a global command (with the value typed after its word).
+func (t *turn) runCommand(cmd Command, arg string) {
+	if cmd.Lang != "" {
+		t.setVar("lang", cmd.Lang)
+	}
+	if cmd.Arg != "" && arg != "" {
+		t.setVar(cmd.Arg, arg)
+	}
+	if cmd.Goto != "" {
+		t.run(cmd.Goto)
+	} else {
+		t.run(NodeMenu)
+	}
+}
+
+// confidentIntent starts what text that does not answer the question
+// waiting clearly asks for, when that works anywhere like a global command
+// ("ขอดูแผนของฉันหน่อย" while asked for an age); other intents wait, so
+// that an answer in one's own words is re-asked, not taken for a request.
+func (t *turn) confidentIntent(raw string) bool {
+	r := t.script.placeIntents(raw)
+	if !r.Confident || len(r.Best) == 0 || !r.Best[0].Intent.Anywhere {
+		return false
+	}
+	t.startIntent(r.Best[0].Intent, raw)
+	return true
 }
 
 // chipLabel reports whether norm is the label or a synonym of a chip the
@@ -434,6 +483,12 @@ func (t *turn) postback(data string) {
 			return
 		}
 		t.answerValue(node, v.Get(keyValue))
+		return
+	}
+	if id := v.Get(keyIntent); id != "" {
+		if !t.intentPostback(id) {
+			t.fallback()
+		}
 		return
 	}
 	node := v.Get(keyGoto)

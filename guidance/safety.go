@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -15,17 +16,22 @@ var safetyFile []byte
 // violence, from a curated phrase list (data/safety.yaml). It is plain string
 // matching: predictable, testable, and never a model's guess.
 type Safety struct {
-	phrases []string // normalised
+	phrases []string      // normalised
+	careFor time.Duration // how long the care state lasts after a crisis message
 }
 
 func loadSafety() (*Safety, error) {
 	var doc struct {
-		Phrases []string `yaml:"phrases"`
+		CareHours int      `yaml:"care_hours"`
+		Phrases   []string `yaml:"phrases"`
 	}
 	if err := yaml.Unmarshal(safetyFile, &doc); err != nil {
 		return nil, fmt.Errorf("guidance: safety.yaml: %w", err)
 	}
-	s := &Safety{}
+	if doc.CareHours < 1 || doc.CareHours > 24*14 {
+		return nil, fmt.Errorf("guidance: safety.yaml: care_hours %d must be from 1 to 336", doc.CareHours)
+	}
+	s := &Safety{careFor: time.Duration(doc.CareHours) * time.Hour}
 	for _, p := range doc.Phrases {
 		n := normalizeLoose(p)
 		if len([]rune(n)) < 4 {

@@ -42,8 +42,8 @@ func TestCrisisMessagesGetHotlinesAndAnUrgentHandoffAtOnce(t *testing.T) {
 			if !strings.Contains(first, "1323") || !strings.Contains(first, "1300") {
 				t.Fatalf("first message %q, want the hotlines 1323 and 1300", first)
 			}
-			if turn.Action == nil || turn.Action.Name != "handoff" || turn.Action.Args["reason"] != "crisis" || turn.Action.Args["urgent"] != "true" {
-				t.Fatalf("action = %+v, want an urgent crisis handoff", turn.Action)
+			if turn.FirstAction == nil || turn.FirstAction.Name != "handoff" || turn.FirstAction.Args["reason"] != "crisis" || turn.FirstAction.Args["urgent"] != "true" {
+				t.Fatalf("action = %+v, want an urgent crisis handoff", turn.FirstAction)
 			}
 			if len(turn.Effects) != 0 {
 				t.Fatalf("effects = %v: a crisis message is not an answer", turn.Effects)
@@ -70,10 +70,12 @@ func TestEverydayIdiomsAreNotCrises(t *testing.T) {
 	}
 	for _, msg := range idioms {
 		turn := respond(t, &guidance.Session{Node: "start.youth_menu"}, guidance.Person{Fields: map[string]string{"role": "youth"}}, text(msg))
-		if turn.Action != nil && turn.Action.Name == "handoff" {
+		if turn.FirstAction != nil && turn.FirstAction.Name == "handoff" {
 			t.Errorf("%q opened a crisis handoff", msg)
 		}
-		if len(turn.Messages) > 0 && strings.Contains(turn.Messages[0].Text, "1323") && !strings.Contains(turn.Messages[0].Text, "วิธีใช้") {
+		// The crisis message lists the help lines with 📞 (a caring reply to
+		// "so tired" may name 1323 once, but is not the crisis path).
+		if len(turn.Messages) > 0 && strings.Contains(turn.Messages[0].Text, "📞") {
 			t.Errorf("%q got the crisis message: %q", msg, turn.Messages[0].Text)
 		}
 	}
@@ -81,8 +83,8 @@ func TestEverydayIdiomsAreNotCrises(t *testing.T) {
 
 func TestCrisisComesBeforeCommands(t *testing.T) {
 	turn := respond(t, nil, guidance.Person{}, text("ช่วยด้วย อยากตาย"))
-	if turn.Action == nil || turn.Action.Args["urgent"] != "true" {
-		t.Fatalf("action = %+v, want an urgent handoff", turn.Action)
+	if turn.FirstAction == nil || turn.FirstAction.Args["urgent"] != "true" {
+		t.Fatalf("action = %+v, want an urgent handoff", turn.FirstAction)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 
 	"github.com/paitor/paitor/guidance/assess"
+	"github.com/paitor/paitor/guidance/intent"
 	"github.com/paitor/paitor/guidance/lessons"
 )
 
@@ -20,14 +21,32 @@ type Script struct {
 	safety    *Safety
 	plan      *planData
 	typing    *typing
+	intents   *intent.Set
 }
 
-// LoadScript loads and validates everything embedded in the binary.
-func LoadScript() (*Script, error) { return LoadScriptFS(flowFiles, "flows") }
+// LoadScript loads and validates everything embedded in the binary, the
+// intents of what people type included.
+func LoadScript() (*Script, error) {
+	intents, err := intent.Load()
+	if err != nil {
+		return nil, fmt.Errorf("guidance: %w", err)
+	}
+	return loadScript(flowFiles, "flows", intents)
+}
 
 // LoadScriptFS loads the flows in dir of fsys with the embedded fields,
 // inventory, lessons, safety phrases and plan data, and validates the whole.
-func LoadScriptFS(fsys fs.FS, dir string) (*Script, error) {
+// It has no intents (intents lead to the shipped flows' nodes): typed text is
+// placed by commands, answers and choices only. For tests of flows.
+func LoadScriptFS(fsys fs.FS, dir string) (*Script, error) { return loadScript(fsys, dir, nil) }
+
+// LoadScriptFSWith is LoadScriptFS with intents (for tests of the shipped
+// flows with changes).
+func LoadScriptFSWith(fsys fs.FS, dir string, intents *intent.Set) (*Script, error) {
+	return loadScript(fsys, dir, intents)
+}
+
+func loadScript(fsys fs.FS, dir string, intents *intent.Set) (*Script, error) {
 	fields, err := LoadFields(fieldsFile)
 	if err != nil {
 		return nil, err
@@ -52,7 +71,7 @@ func LoadScriptFS(fsys fs.FS, dir string) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Script{nodes: map[string]*Node{}, fields: fields, inventory: inv, lessons: mods, safety: safety, plan: plan, typing: typing}
+	s := &Script{nodes: map[string]*Node{}, fields: fields, inventory: inv, lessons: mods, safety: safety, plan: plan, typing: typing, intents: intents}
 	flows, cmds, err := readFlows(fsys, dir)
 	if err != nil {
 		return nil, err

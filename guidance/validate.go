@@ -25,6 +25,7 @@ func (s *Script) Validate() error {
 	for _, key := range s.sortedKeys() {
 		s.nodes[key].validate(v, key)
 	}
+	v.intents()
 	v.reachable()
 	v.noSilentLoop()
 	if len(v.errs) > 0 {
@@ -327,6 +328,15 @@ func (v *validator) reachable() {
 	}
 	for _, c := range s.commands {
 		walk(c.Goto)
+	}
+	for _, it := range s.allIntents() {
+		walk(it.Goto)
+	}
+	for _, node := range searchNodes {
+		walk(node)
+	}
+	for _, node := range []string{NodeClarify, NodeNotUnderstood, NodeModel, NodeProfileSet, NodeCareAck, NodeCareHeard, NodeCareAgain, NodeCareLeave} {
+		walk(node)
 	}
 	for _, key := range s.sortedKeys() {
 		if !seen[key] {

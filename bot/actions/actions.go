@@ -19,6 +19,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/paitor/paitor/bot/catalogcache"
@@ -74,6 +75,8 @@ type Config struct {
 	Catalog   *catalogcache.Cache
 	People    *person.Reader
 	PublicURL string // where the service is reachable, for links (data export, apply)
+	Model     Model  // a language model for what the intent layer cannot place; nil: none
+	Typing    Typing // shows the typing dots while the model thinks; optional
 	Log       *slog.Logger
 	Now       func() time.Time
 }
@@ -82,6 +85,9 @@ type Config struct {
 type Actions struct {
 	cfg      Config
 	handlers map[string]Handler
+
+	choicesOnce  sync.Once
+	modelChoices guidance.ModelChoices
 }
 
 // New returns the actions, checked against the flows: it fails naming every

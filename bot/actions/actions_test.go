@@ -14,6 +14,7 @@ import (
 	"github.com/paitor/paitor/bot/redistest"
 	"github.com/paitor/paitor/content/memory"
 	"github.com/paitor/paitor/guidance"
+	"github.com/paitor/paitor/guidance/intent"
 )
 
 // newActions builds the actions against a script, on the embedded store and
@@ -26,6 +27,16 @@ func newActions(t *testing.T, script *guidance.Script) (*actions.Actions, error)
 		Store: store, State: redisstate.New(rd.Client, rd.Prefix), Script: script,
 		Catalog: catalogcache.New(store, nil, nil), People: person.NewReader(store, nil),
 	})
+}
+
+// loadWithIntents loads flows with the shipped intents (which lead into them).
+func loadWithIntents(t *testing.T, fsys fs.FS, dir string) (*guidance.Script, error) {
+	t.Helper()
+	intents, err := intent.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return guidance.LoadScriptFSWith(fsys, dir, intents)
 }
 
 func TestEveryActionTheFlowsCallHasAHandlerAndNoHandlerIsUnused(t *testing.T) {
@@ -73,7 +84,7 @@ func flowsWithExtra(t *testing.T, extra string) fstest.MapFS {
 }
 
 func TestAFlowCallingAnActionWithNoHandlerStopsStartUp(t *testing.T) {
-	script, err := guidance.LoadScriptFS(flowsWithExtra(t, `id: rockets
+	script, err := loadWithIntents(t, flowsWithExtra(t, `id: rockets
 nodes:
   launch:
     say: [{th: กำลังยิงจรวด}]
@@ -111,7 +122,7 @@ func TestAHandlerNoFlowCallsStopsStartUp(t *testing.T) {
 	if !found {
 		t.Fatal("no flow calls festival_detail: pick another action for this test")
 	}
-	script, err := guidance.LoadScriptFS(fsys, "flows")
+	script, err := loadWithIntents(t, fsys, "flows")
 	if err != nil {
 		t.Fatal(err)
 	}

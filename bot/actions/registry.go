@@ -17,8 +17,11 @@ func (a *Actions) registry() map[string]Handler {
 		"my_data":     a.myData,
 		"export_link": a.exportLink,
 		"delete_data": a.deleteData,
-		// people (handoff.go)
-		"handoff": a.handoff,
+		// people (handoff.go, understand.go)
+		"handoff":      a.handoff,
+		"keep_message": a.keepMessage,
+		// what people type (understand.go)
+		"understand": a.understand,
 		// the catalog (items.go)
 		"search":      a.search,
 		"item_detail": a.itemDetail,

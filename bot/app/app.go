@@ -22,6 +22,7 @@ import (
 	"github.com/paitor/paitor/bot/adminapi"
 	"github.com/paitor/paitor/bot/catalogcache"
 	"github.com/paitor/paitor/bot/delivery"
+	"github.com/paitor/paitor/bot/llm"
 	"github.com/paitor/paitor/bot/metrics"
 	"github.com/paitor/paitor/bot/person"
 	"github.com/paitor/paitor/bot/queue"
@@ -55,7 +56,11 @@ type Config struct {
 	DevHandler    http.Handler   // mounted at /dev/chat when set (the chat simulator)
 	PublicURL     string         // where the service is reachable, for links (data export)
 	SchedulerTick time.Duration  // how often due check-ins are looked for; default 15 s
-	Now           func() time.Time
+	// LLM, when set, is the language model asked about what the intent layer
+	// cannot place (its Redis, prefix, metrics, log and clock are filled in
+	// here). Nil: no model; Pai Tor offers the likely things instead.
+	LLM *llm.Config
+	Now func() time.Time
 }
 
 // App is the assembled service.
@@ -109,9 +114,19 @@ func New(cfg Config) (*App, error) {
 	}
 	cache := catalogcache.New(cfg.Store, cfg.Now, cfg.Log)
 	people := person.NewReader(cfg.Store, cache.Occupations)
+	var model actions.Model
+	if cfg.LLM != nil {
+		lc := *cfg.LLM
+		lc.Redis, lc.Prefix, lc.Observer, lc.Log, lc.Now = cfg.Redis, cfg.RedisPrefix, m, cfg.Log, cfg.Now
+		client, err := llm.New(lc)
+		if err != nil {
+			return nil, err
+		}
+		model = client
+	}
 	acts, err := actions.New(actions.Config{
 		Store: cfg.Store, State: state, Script: script, Catalog: cache, People: people,
-		PublicURL: cfg.PublicURL, Log: cfg.Log, Now: cfg.Now,
+		PublicURL: cfg.PublicURL, Model: model, Typing: snd, Log: cfg.Log, Now: cfg.Now,
 	})
 	if err != nil {
 		return nil, err

@@ -11,23 +11,27 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/paitor/paitor/bot/llm"
 )
 
 // config is everything read from the environment, read once here and passed
 // down as values. The README's configuration table lists the same variables.
 type config struct {
-	Addr          string // ADDR
-	ChannelSecret string // LINE_CHANNEL_SECRET
-	ChannelToken  string // LINE_CHANNEL_TOKEN; empty = local simulator
-	APIURL        string // LINE_API_URL
-	DataAPIURL    string // LINE_DATA_API_URL
-	DatabaseURL   string // DATABASE_URL; empty = embedded
-	RedisURL      string // REDIS_URL; empty = embedded
-	OpenAIKey     string // OPENAI_API_KEY
-	OpenAIBaseURL string // OPENAI_BASE_URL
-	OpenAIModel   string // OPENAI_MODEL
-	PublicURL     string // PUBLIC_URL
-	LogFormat     string // LOG_FORMAT: json or text
+	Addr          string        // ADDR
+	ChannelSecret string        // LINE_CHANNEL_SECRET
+	ChannelToken  string        // LINE_CHANNEL_TOKEN; empty = local simulator
+	APIURL        string        // LINE_API_URL
+	DataAPIURL    string        // LINE_DATA_API_URL
+	DatabaseURL   string        // DATABASE_URL; empty = embedded
+	RedisURL      string        // REDIS_URL; empty = embedded
+	OpenAIKey     string        // OPENAI_API_KEY
+	OpenAIBaseURL string        // OPENAI_BASE_URL
+	OpenAIModel   string        // OPENAI_MODEL
+	LLMTimeout    time.Duration // LLM_TIMEOUT
+	LLMBudget     [4]int        // LLM_BUDGET: per person per day calls, tokens; everyone per day calls, tokens
+	PublicURL     string        // PUBLIC_URL
+	LogFormat     string        // LOG_FORMAT: json or text
 	LogLevel      slog.Level
 	RateLimits    map[string]int // LINE_RATE_LIMITS: endpoint=perSecond,...
 	Partitions    int            // QUEUE_PARTITIONS
@@ -117,6 +121,28 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		c.Partitions = n
 	}
+	c.LLMTimeout = 8 * time.Second
+	if v := get("LLM_TIMEOUT", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Minute {
+			return c, fmt.Errorf("LLM_TIMEOUT=%q must be a duration from 1s to 1m (e.g. 8s)", v)
+		}
+		c.LLMTimeout = d
+	}
+	c.LLMBudget = [4]int{20, 20000, 5000, 5000000}
+	if v := get("LLM_BUDGET", ""); v != "" {
+		parts := strings.Split(v, ",")
+		if len(parts) != 4 {
+			return c, fmt.Errorf("LLM_BUDGET=%q: want 4 numbers: calls,tokens per person per day, calls,tokens for everyone per day (e.g. 20,20000,5000,5000000)", v)
+		}
+		for i, p := range parts {
+			n, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil || n < 0 {
+				return c, fmt.Errorf("LLM_BUDGET=%q: %q is not a whole number", v, p)
+			}
+			c.LLMBudget[i] = n
+		}
+	}
 	if v := get("SESSION_TTL", ""); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Minute {
@@ -125,6 +151,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.SessionTTL = d
 	}
 	return c, nil
+}
+
+// llm is the language model's configuration, or nil when OPENAI_API_KEY is
+// unset (no model: the intent layer alone, and the likely things offered).
+func (c config) llm() *llm.Config {
+	if c.OpenAIKey == "" {
+		return nil
+	}
+	return &llm.Config{
+		APIKey: c.OpenAIKey, BaseURL: c.OpenAIBaseURL, Model: c.OpenAIModel, Timeout: c.LLMTimeout,
+		UserCalls: c.LLMBudget[0], UserTokens: c.LLMBudget[1], GlobalCalls: c.LLMBudget[2], GlobalTokens: c.LLMBudget[3],
+	}
 }
 
 func (c config) logger() *slog.Logger {

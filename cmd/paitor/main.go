@@ -27,6 +27,7 @@ var commands = []command{
 	{"migrate", "apply the PostgreSQL schema migrations to DATABASE_URL and exit", runMigrate},
 	{"import", "load courses, openings or occupations from a CSV/JSON file into DATABASE_URL (--sample: the built-in pack; --dry-run: only check)", runImport},
 	{"match", "rank the catalog for one profile (JSON on stdin or -f; -q search, -kind, -limit, -now) and print results, pairs, gaps and exclusions as JSON", runMatch},
+	{"understand", "place phrases (one a line, or CSV phrase,expected_intent; -f FILE or stdin) as Pai Tor would and print the layer and intent of each, with totals (uses OPENAI_API_KEY's model when set)", runUnderstand},
 	{"export-user", "print everything stored about one LINE user as JSON (for a data-subject request)", runExportUser},
 	{"city", "create and list cities, the tenants that publish festivals (city create --name NAME --province P ...; city list); needs DATABASE_URL", runCity},
 	{"token", "create, list and revoke a city's API tokens (token create --city ID --role editor|approver; token list --city ID; token revoke TOKEN_ID); needs DATABASE_URL", runToken},
