@@ -131,6 +131,7 @@ type turn struct {
 	effects []Effect
 	action  *ActionCall
 	offer   []Choice // chips a builtin action offers instead of the menu's
+	offerAt string   // the node those chips belong to ("": the menu)
 }
 
 func (s *Script) newTurn(sess *Session, p Person) *turn {
@@ -268,6 +269,9 @@ func (t *turn) end() {
 	t.wait(menu)
 	if t.offer != nil { // the chips a builtin offered, in place of the menu's
 		t.msgs[len(t.msgs)-1].Choices, t.offer = t.offer, nil
+		if t.offerAt != "" {
+			t.sess.Node, t.offerAt = t.offerAt, ""
+		}
 	}
 }
 
@@ -404,10 +408,6 @@ func (t *turn) text(raw string, noSession bool) {
 		} else {
 			t.run(NodeBack)
 		}
-		return
-	}
-	if n != nil && len(n.Choices) > 0 && t.sess.Node != t.menuNode() {
-		t.fallback() // in the middle of a flow: its own choices again
 		return
 	}
 	t.notPlaced(raw, r)

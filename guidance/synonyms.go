@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -32,6 +33,8 @@ import (
 //     same for a word right before a negation that follows ("ยอมรับไม่ได้",
 //     "ไกลไม่ได้"), unless that negation is or starts a choice's word
 //     ("ทำงานไม่ได้เรียน": "ไม่ได้" belongs to "เรียน");
+//     - a word that is only a negation ("ไม่", "no") counts only typed
+//     alone: "แม่ให้ไปเรียนแต่ไม่อยากเรียน" is not the "ไม่" of "dislike";
 //     - a word inside a longer word that counts does not count on its own:
 //     "ไม่แน่ใจ" is "not sure", not the "ไม่" of "dislike";
 //     - a message that asks (a question word outside the choices' words, or
@@ -58,8 +61,9 @@ type typing struct {
 	Questions []string   `yaml:"questions"`       // a message holding one asks; it answers nothing
 	Numbered  []string   `yaml:"numbered"`        // every numbered answer accepts these, {n} its number
 	Numbers   [][]string `yaml:"numbers"`         // and these, by position (ข้อแรก, ๑…)
+	Alone     []string   `yaml:"alone_only"`      // these answer only typed alone
 
-	negations, after, questions []string // folded
+	negations, after, questions, alone []string // folded
 }
 
 func loadTyping() (*typing, error) {
@@ -73,7 +77,7 @@ func loadTyping() (*typing, error) {
 		name string
 		in   []string
 		out  *[]string
-	}{{"negations", w.Negations, &w.negations}, {"negations_after", w.After, &w.after}, {"questions", w.Questions, &w.questions}} {
+	}{{"negations", w.Negations, &w.negations}, {"negations_after", w.After, &w.after}, {"questions", w.Questions, &w.questions}, {"alone_only", w.Alone, &w.alone}} {
 		for _, word := range list.in {
 			folded := foldTyped(word).text
 			if folded == "" {
@@ -176,6 +180,9 @@ func (s *Script) containedChoice(opts []Option, raw string) (int, bool) {
 	var hits []hit
 	for i, o := range opts {
 		for _, w := range o.words() {
+			if slices.Contains(s.typing.alone, w) {
+				continue // a bare "ไม่" or "no" answers only typed alone
+			}
 			for _, at := range msg.find(w) {
 				h := hit{choice: i, start: at, end: at + len(w), from: at, to: at + len(w)}
 				for _, neg := range s.typing.negations {

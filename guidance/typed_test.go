@@ -126,6 +126,8 @@ func TestTypingAnswersToGeneratedQuestions(t *testing.T) {
 		{"discover.q01", "ไม่ค่อยชอบ", "q_r1", "0"},
 		{"discover.q01", "ไม่", "q_r1", "0"},
 		{"discover.q01", "ไม่ใช่แนวเลย", "q_r1", "0"},
+		// A bare "ไม่" inside a sentence about something else is no answer.
+		{"discover.q01", "แม่ให้ไปเรียนแต่ไม่อยากเรียน", "q_r1", ""},
 		// The strengths' yes / not yet.
 		{"discover.s01", "ได้ค่ะ", "q_s_phone", "1"},
 		{"discover.s01", "คล่องมาก", "q_s_phone", "1"},

@@ -25,6 +25,7 @@ const (
 const (
 	varOffer = "_offer" // intent IDs to offer as chips (comma-separated)
 	varCmd   = "_cmd"   // a language model's command (JSON), for apply_command
+	varBack  = "_back"  // the flow node whose choices were waiting, offered again
 )
 
 // keyIntent is the postback key of a chip that starts an intent.
@@ -102,6 +103,11 @@ func (t *turn) notPlaced(raw string, r intent.Result) {
 		}
 	}
 	t.sess.Vars[varOffer] = strings.Join(likely[:min(len(likely), 3)], ",")
+	if n := t.script.nodes[t.sess.Node]; n != nil && len(n.Choices) > 0 && t.sess.Node != t.menuNode() {
+		// In the middle of a flow: without a model's answer, its own
+		// choices are offered again rather than the likely things.
+		t.sess.Vars[varBack] = t.sess.Node
+	}
 	t.setVar(varText, raw)
 	t.run(NodeModel)
 }
@@ -115,6 +121,14 @@ func (t *turn) offerIntents(node string, ids []string) {
 // offerChips is the builtin offer_intents: the intents of _offer become the
 // chips of the node's message, with a way to the menu.
 func (t *turn) offerChips() string {
+	if back := t.sess.Vars[varBack]; back != "" && t.script.nodes[back] != nil {
+		delete(t.sess.Vars, varBack)
+		delete(t.sess.Vars, varOffer)
+		delete(t.sess.Vars, varText)
+		t.offer, t.offerAt = t.chips(back, true), back
+		return ""
+	}
+	delete(t.sess.Vars, varBack)
 	var chips []Choice
 	for _, id := range splitList(t.sess.Vars[varOffer]) {
 		if it, ok := t.script.lookupIntent(id); ok && len(chips) < maxChoices-1 {
@@ -149,6 +163,9 @@ func (t *turn) applyCommand() string {
 	raw := t.sess.Vars[varCmd]
 	delete(t.sess.Vars, varCmd)
 	delete(t.sess.Vars, varText)
+	if c := (ModelCommand{}); json.Unmarshal([]byte(raw), &c) == nil && t.script.CheckModelCommand(c) == nil {
+		delete(t.sess.Vars, varBack) // the model placed it: the flow is left
+	}
 	var c ModelCommand
 	if json.Unmarshal([]byte(raw), &c) != nil || t.script.CheckModelCommand(c) != nil {
 		return NodeNotUnderstood
