@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -263,15 +264,7 @@ func TestResultInvariants(t *testing.T) {
 			if len(r.Best) > 3 {
 				t.Errorf("%q: %d matches", p.text, len(r.Best))
 			}
-			if !slices.IsSortedFunc(r.Best, func(a, b Match) int {
-				switch {
-				case a.Score > b.Score:
-					return -1
-				case a.Score < b.Score:
-					return 1
-				}
-				return 0
-			}) {
+			if !slices.IsSortedFunc(r.Best, func(a, b Match) int { return cmp.Compare(b.Score, a.Score) }) {
 				t.Errorf("%q: not best first: %s", p.text, describe(r))
 			}
 			if r.Confident && r.Close || r.Close && len(r.Best) < 2 || r.Confident && len(r.Best) == 0 {

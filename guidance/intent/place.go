@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -530,15 +531,7 @@ func (s *Set) result(scores []float64) Result {
 		r.Best = append(r.Best, Match{Intent: s.intents[i], Score: sc})
 	}
 	// Stable: equal scores stay in file order.
-	slices.SortStableFunc(r.Best, func(a, b Match) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(r.Best, func(a, b Match) int { return cmp.Compare(b.Score, a.Score) })
 	if len(r.Best) > 3 {
 		r.Best = r.Best[:3]
 	}
