@@ -47,8 +47,17 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// drainTimeout bounds how long an in-flight handler may run once shutdown starts.
+// drainTimeout bounds how long one handler call may run; so it also bounds how
+// long a stopping partition waits for its running handlers.
 const drainTimeout = 20 * time.Second
+
+// pollEvery is how often a partition looks for new entries while some of its
+// handlers run and a slot is free (a blocking read would not wake when one of
+// them finishes): a new event for a free key waits at most this long.
+const pollEvery = 100 * time.Millisecond
+
+// ackTimeout bounds one acknowledgement.
+const ackTimeout = 5 * time.Second
 
 // Run works the partitions this instance can lease until ctx is cancelled, then
 // lets in-flight handlers finish (bounded by drainTimeout), releases its leases
@@ -154,20 +163,37 @@ func (q *Queue) rebalance(ctx context.Context, owned map[int]context.CancelFunc,
 }
 
 // workPartition consumes one partition until ctx ends (the partition is given
-// back, the lease is lost or the queue stops). The caller holds the lease.
+// back, the lease is lost or the queue stops). The caller holds the lease and
+// releases it when this returns.
+//
+// This goroutine alone reads, starts keys, acknowledges and keeps the
+// partition's bookkeeping; each started key runs in a goroutine of its own and
+// reports back on w.done. So the partition goes on reading and starting other
+// keys while some keys' handlers run, and:
+//   - a key runs in one goroutine at a time, its events in stream order: a key
+//     that runs or waits for a retry is not started again (start);
+//   - at most Config.Parallel keys run at once in the partition (start, read);
+//   - an entry is acknowledged only after its handler finished or was given up
+//     on, and its key is free again only after that (settle);
+//   - no handler is abandoned: when ctx ends, this waits for the running keys
+//     (each handler call is bounded by drainTimeout) before it returns.
 func (q *Queue) workPartition(ctx context.Context, p int, h Handler, log *slog.Logger) {
 	stream := q.streamKey(p)
 	if err := q.prepare(ctx, stream); err != nil {
 		log.Warn("queue: prepare partition", "partition", p, "err", err)
 		return
 	}
-	w := &partitionWork{attempts: map[string]int{}, waiting: map[string]time.Time{}}
+	w := &partitionWork{
+		attempts: map[string]int{}, waiting: map[string]time.Time{}, running: map[string]bool{},
+		done: make(chan runResult, q.cfg.Parallel),
+	}
 	failures := 0
 	for ctx.Err() == nil {
-		msgs, err := q.read(ctx, stream, w)
+		q.settle(ctx, p, w, w.finished(), log)
+		msgs, waited, err := q.read(ctx, stream, w)
 		if err != nil {
 			if ctx.Err() != nil {
-				return
+				break
 			}
 			failures++
 			log.Warn("queue: read failed", "partition", p, "err", err)
@@ -175,33 +201,71 @@ func (q *Queue) workPartition(ctx context.Context, p int, h Handler, log *slog.L
 			continue
 		}
 		failures = 0
-		if len(msgs) > 0 && q.handle(ctx, p, msgs, h, w, log) == 0 {
-			// Everything read is waiting for a retry: don't spin.
-			sleep(ctx, min(time.Until(w.nextDue()), q.cfg.Block))
+		if q.start(ctx, p, msgs, h, w, log) == 0 && !waited {
+			q.wait(ctx, p, w, log)
 		}
+	}
+	// Stopped: wait for the running keys (they start no further event now) and
+	// acknowledge what they did, so that the lease is released only when nothing
+	// of this partition runs.
+	for len(w.running) > 0 {
+		q.settle(ctx, p, w, w.finished(<-w.done), log)
 	}
 }
 
-// partitionWork is what one partition's consumer remembers between rounds.
+// partitionWork is what one partition's consumer remembers between rounds. Only
+// the partition's loop touches it, except done.
 type partitionWork struct {
 	attempts map[string]int       // tries so far, by stream entry ID
 	waiting  map[string]time.Time // keys whose oldest event failed: not before this time
+	running  map[string]bool      // keys started and not yet settled
+	done     chan runResult       // running keys report here; room for Parallel, so a report never blocks
 }
 
-// runnable reports whether key's events may be tried now.
+// runResult is what a running key reports when it stops.
+type runResult struct {
+	key     string
+	acks    []string // entries handled or given up on, in order
+	dead    []deadLetter
+	failed  string    // the entry that failed and is to be retried; "" if none
+	attempt int       // the failed entry's tries so far
+	retryAt time.Time // when its key may run again
+}
+
+// runnable reports whether key's events may be started now: it does not run and
+// does not wait for a retry.
 func (w *partitionWork) runnable(key string, now time.Time) bool {
 	t, ok := w.waiting[key]
-	return !ok || !now.Before(t)
+	return !w.running[key] && (!ok || !now.Before(t))
 }
 
-func (w *partitionWork) nextDue() time.Time {
+// nextRetry returns the earliest time a waiting key may run again, or zero when
+// no key waits beyond now. Keys whose wait is over are forgotten (they are
+// runnable either way).
+func (w *partitionWork) nextRetry(now time.Time) time.Time {
 	var next time.Time
-	for _, t := range w.waiting {
-		if next.IsZero() || t.Before(next) {
+	for key, t := range w.waiting {
+		if !t.After(now) {
+			delete(w.waiting, key)
+		} else if next.IsZero() || t.Before(next) {
 			next = t
 		}
 	}
 	return next
+}
+
+// finished returns first (if given) and every other report already waiting on
+// w.done, without blocking.
+func (w *partitionWork) finished(first ...runResult) []runResult {
+	rs := first
+	for {
+		select {
+		case r := <-w.done:
+			rs = append(rs, r)
+		default:
+			return rs
+		}
+	}
 }
 
 // prepare creates the consumer group and claims the entries that earlier owners
@@ -230,41 +294,49 @@ func isBusyGroup(err error) bool {
 	return err != nil && len(err.Error()) >= 9 && err.Error()[:9] == "BUSYGROUP"
 }
 
-// maxPending bounds how much of this consumer's pending list one round reads.
+// maxPendingPages bounds how much of this consumer's pending list one round reads.
 const maxPendingPages = 16
 
 // read returns this consumer's pending entries (in order), then new ones. New
 // entries are read only when the whole pending list was seen, so that a key's
-// later event never runs ahead of an earlier one still pending; it blocks for
-// new entries only when nothing pending can run now.
-func (q *Queue) read(ctx context.Context, stream string, w *partitionWork) ([]redis.XMessage, error) {
+// later event never runs ahead of an earlier one still pending, and only while
+// fewer than Parallel keys run (what is read and cannot start stays pending and
+// is read again next round).
+//
+// It waits for new entries (up to Block, or until a retry is due) only when no
+// key runs and nothing pending can start now: a waiting read cannot be woken
+// when a handler finishes. waited reports that it did.
+func (q *Queue) read(ctx context.Context, stream string, w *partitionWork) (msgs []redis.XMessage, waited bool, err error) {
 	var out []redis.XMessage
 	start, complete := "0", false
 	for range maxPendingPages {
-		msgs, err := q.readGroup(ctx, stream, start, -1)
+		page, err := q.readGroup(ctx, stream, start, -1)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		out = append(out, msgs...)
-		if len(msgs) < q.cfg.BatchSize {
+		out = append(out, page...)
+		if len(page) < q.cfg.BatchSize {
 			complete = true
 			break
 		}
-		start = msgs[len(msgs)-1].ID
+		start = page[len(page)-1].ID
 	}
-	if !complete {
-		return out, nil
+	if !complete || len(w.running) >= q.cfg.Parallel {
+		return out, false, nil
 	}
 	block := time.Duration(-1)
 	now := time.Now()
-	if !slices.ContainsFunc(out, func(x redis.XMessage) bool { return w.runnable(str(x, "key"), now) }) {
+	if len(w.running) == 0 && !slices.ContainsFunc(out, func(x redis.XMessage) bool { return w.runnable(str(x, "key"), now) }) {
 		block = q.cfg.Block
+		if next := w.nextRetry(now); !next.IsZero() {
+			block = max(min(block, next.Sub(now)), time.Millisecond) // BLOCK 0 would wait forever
+		}
 	}
 	fresh, err := q.readGroup(ctx, stream, ">", block)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return append(out, fresh...), nil
+	return append(out, fresh...), block >= 0, nil
 }
 
 func (q *Queue) readGroup(ctx context.Context, stream, id string, block time.Duration) ([]redis.XMessage, error) {
@@ -297,79 +369,121 @@ func isNoGroup(err error) bool {
 	return err != nil && len(err.Error()) >= 7 && err.Error()[:7] == "NOGROUP"
 }
 
-// handle runs one batch: keys in parallel, each key's events in order. A key
-// stops at its first failure and waits (with backoff) before it is tried again,
-// while other keys go on. It acknowledges what finished and returns how many
-// events it tried.
-func (q *Queue) handle(ctx context.Context, p int, msgs []redis.XMessage, h Handler, w *partitionWork, log *slog.Logger) int {
+// start gives each key of msgs that may start now (it does not run and does
+// not wait for a retry) a goroutine that handles the key's entries of msgs in
+// stream order, while fewer than Parallel keys run. The other entries stay
+// pending and are read again next round. It returns how many keys it started.
+func (q *Queue) start(ctx context.Context, p int, msgs []redis.XMessage, h Handler, w *partitionWork, log *slog.Logger) int {
 	now := time.Now()
 	var order []string
 	byKey := map[string][]Message{}
 	for _, x := range msgs {
 		m := toMessage(x, p)
-		if !w.runnable(m.Key, now) {
-			continue
-		}
 		if _, ok := byKey[m.Key]; !ok {
+			if !w.runnable(m.Key, now) || len(w.running)+len(order) >= q.cfg.Parallel {
+				continue
+			}
 			order = append(order, m.Key)
 		}
+		m.Attempt = w.attempts[m.StreamID] + 1
 		byKey[m.Key] = append(byKey[m.Key], m)
 	}
-	if len(order) == 0 {
-		return 0
-	}
-	// Handlers run to completion even during shutdown, within drainTimeout.
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
-	defer cancel()
-
-	var (
-		mu    sync.Mutex
-		acks  []string
-		dead  []deadLetter
-		tried int
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, q.cfg.Parallel)
-	)
 	for _, key := range order {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			for _, m := range byKey[key] {
-				mu.Lock()
-				w.attempts[m.StreamID]++
-				m.Attempt = w.attempts[m.StreamID]
-				tried++
-				mu.Unlock()
-				err := h(hctx, m)
-				mu.Lock()
-				giveUp := err != nil && (IsPermanent(err) || q.expired(m))
-				switch {
-				case err == nil || giveUp:
-					if giveUp {
-						log.Error("queue: giving up on event", "partition", p, "attempt", m.Attempt, "err", err)
-						dead = append(dead, deadLetter{m, err})
-					}
-					acks = append(acks, m.StreamID)
-					delete(w.attempts, m.StreamID)
-					delete(w.waiting, key)
-				default:
-					log.Warn("queue: event failed, will retry", "partition", p, "attempt", m.Attempt, "err", err)
-					w.waiting[key] = time.Now().Add(backoff(m.Attempt))
-				}
-				mu.Unlock()
-				if err != nil && !giveUp {
-					return // later events of this key wait for this one
-				}
-			}
-		})
+		w.running[key] = true
+		events := byKey[key]
+		go func() { w.done <- q.run(ctx, p, events, h, log) }()
 	}
-	wg.Wait()
-	if len(acks) > 0 {
-		if err := q.ack(hctx, q.streamKey(p), acks, dead); err != nil {
-			log.Warn("queue: ack failed; events will be handled again", "partition", p, "err", err)
+	return len(order)
+}
+
+// run handles one key's events in order, each under a context of its own that
+// the partition's stopping does not end but drainTimeout bounds. It stops at an
+// event that fails (to be retried after a backoff, before the key's later
+// events) and, once ctx has ended, before starting another event: what it did
+// not handle stays pending.
+func (q *Queue) run(ctx context.Context, p int, msgs []Message, h Handler, log *slog.Logger) runResult {
+	r := runResult{key: msgs[0].Key}
+	for _, m := range msgs {
+		if ctx.Err() != nil {
+			break
+		}
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
+		err := h(hctx, m)
+		cancel()
+		if err != nil && !IsPermanent(err) && !q.expired(m) {
+			log.Warn("queue: event failed, will retry", "partition", p, "attempt", m.Attempt, "err", err)
+			r.failed, r.attempt, r.retryAt = m.StreamID, m.Attempt, time.Now().Add(backoff(m.Attempt))
+			break
+		}
+		if err != nil {
+			log.Error("queue: giving up on event", "partition", p, "attempt", m.Attempt, "err", err)
+			r.dead = append(r.dead, deadLetter{m, err})
+		}
+		r.acks = append(r.acks, m.StreamID)
+	}
+	return r
+}
+
+// settle records what the reported keys did, acknowledges their finished
+// entries in one transaction and only then frees the keys: an entry whose
+// acknowledgement is on its way is never read as pending and started again.
+// (An acknowledgement that fails leaves its entries pending: they are handled
+// again.)
+func (q *Queue) settle(ctx context.Context, p int, w *partitionWork, rs []runResult, log *slog.Logger) {
+	var acks []string
+	var dead []deadLetter
+	for _, r := range rs {
+		acks = append(acks, r.acks...)
+		dead = append(dead, r.dead...)
+		for _, id := range r.acks {
+			delete(w.attempts, id)
+		}
+		switch {
+		case r.failed != "":
+			w.attempts[r.failed] = r.attempt
+			w.waiting[r.key] = r.retryAt
+		case len(r.acks) > 0:
+			delete(w.waiting, r.key)
 		}
 	}
-	return tried
+	if len(acks) > 0 {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
+		if err := q.ack(actx, q.streamKey(p), acks, dead); err != nil {
+			log.Warn("queue: ack failed; events will be handled again", "partition", p, "err", err)
+		}
+		cancel()
+	}
+	for _, r := range rs {
+		delete(w.running, r.key)
+	}
+}
+
+// wait is for a round that could start nothing without having waited in read:
+// some keys run (or the pending list is too long to see whole). It returns on
+// the first of: a running key reports (settled here), a retry comes due, ctx
+// ends, or, unless all Parallel slots are taken (then nothing else could start
+// anyway), pollEvery (Block when no key runs) passes, to look for new entries.
+func (q *Queue) wait(ctx context.Context, p int, w *partitionWork, log *slog.Logger) {
+	var timeout <-chan time.Time
+	if len(w.running) < q.cfg.Parallel {
+		d := q.cfg.Block
+		if len(w.running) > 0 {
+			d = min(d, pollEvery)
+		}
+		now := time.Now()
+		if next := w.nextRetry(now); !next.IsZero() {
+			d = min(d, next.Sub(now))
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-ctx.Done():
+	case r := <-w.done:
+		q.settle(ctx, p, w, w.finished(r), log)
+	case <-timeout:
+	}
 }
 
 // expired reports whether a failing event has been retried long enough (or as

@@ -11,8 +11,11 @@
 //
 // Per-user order: events are spread over a fixed number of partition streams by a
 // hash of their key (the LINE user, group or room). Each partition is worked by
-// one consumer at a time, which holds a lease in Redis; within a batch, events of
-// one key run in order and different keys run in parallel. Instances share the
+// one consumer at a time, which holds a lease in Redis. Within a partition, one
+// key's events run one at a time and in order, different keys run in parallel
+// (up to Config.Parallel), and the consumer keeps reading and starting other keys
+// while some keys' handlers are still running: one slow handler (a language
+// model's answer, a slow push) holds up only its own key. Instances share the
 // partitions fairly through a heartbeat set.
 //
 // Durability is Redis's: run production Redis with appendonly yes.

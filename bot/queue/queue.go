@@ -19,7 +19,7 @@ type Config struct {
 	DedupTTL    time.Duration // how long an event ID is remembered; default 48 h
 	LeaseTTL    time.Duration // how long a partition lease lasts unrenewed; default 15 s
 	BatchSize   int           // entries read per partition per round; default 64
-	Parallel    int           // keys handled at once within one partition batch; default 16
+	Parallel    int           // keys handled at once per partition; default 16
 	Block       time.Duration // how long a read waits for new entries; default 1 s
 	MaxAttempts int           // tries before a failing event is given up on; default 0 = no limit
 	MaxAge      time.Duration // a failing event older than this is given up on; default 24 h
