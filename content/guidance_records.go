@@ -66,14 +66,31 @@ type Scheduled struct {
 	SentAt   time.Time
 }
 
-// Handoff is a request for a human counsellor.
+// Handoff is a request for a human counsellor: a ticket, once routed to an
+// organisation (ticket.go).
 type Handoff struct {
 	ID     string // UUID
 	UserID string
-	Reason string // "asked", "crisis", "message" (opened by KeepForCounsellor)
+	Reason string // "asked", "crisis", "model", "checkin", "message" (opened by KeepForCounsellor)
 	Urgent bool
 	At     time.Time
 	Status string // "open", "closed"
+
+	// Routing (RouteHandoff): where it went and why.
+	OrgID    string // "" until routed
+	Level    string // "district", "province" or "national"
+	Province string // the person's area when routed
+	District string
+	// Escalation (EscalateHandoff): EscalationNone, EscalationArea or
+	// EscalationSupervisor, and when it was last routed or escalated.
+	Escalation  int
+	EscalatedAt time.Time
+
+	AssigneeID   string    // the counsellor who took it ("" = anyone it is routed to)
+	FirstReplyAt time.Time // the first counsellor reply (zero: unanswered)
+	ClosedAt     time.Time
+	ClosedBy     string // the counsellor who closed it
+	Helped       string // the person's answer after it closed: "", "yes", "no"
 }
 
 // HandoffMessage is something a person typed while waiting for a counsellor,
@@ -81,9 +98,16 @@ type Handoff struct {
 type HandoffMessage struct {
 	ID        string // UUID
 	HandoffID string
-	UserID    string
+	UserID    string // the young person (whoever wrote it)
 	Text      string // as typed (at most MaxHandoffMessageLen characters; longer is cut, not refused)
 	At        time.Time
+
+	// Replies (AddReply): who wrote it, and how its delivery went.
+	Author       string // AuthorPerson (default), AuthorCounsellor or AuthorBot
+	CounsellorID string // for AuthorCounsellor
+	RetryKey     string // the push's retry key (UUID), fixed when stored
+	Status       string // for a reply: ReplyPending, ReplySent or ReplyFailed
+	SentAt       time.Time
 }
 
 // UserData is everything Pai Tor holds about one person, for "my data" and
