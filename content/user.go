@@ -79,6 +79,7 @@ type Store interface {
 	CatalogStore
 	SignalStore
 	CityStore
+	TicketStore
 
 	// Ping reports whether the store is reachable (used by /readyz).
 	Ping(ctx context.Context) error

@@ -63,3 +63,30 @@ func (t *turn) nextCareWord() {
 	n, _ := strconv.Atoi(t.sess.Vars[varCareN])
 	t.sess.Vars[varCareN] = strconv.Itoa(n%3 + 1)
 }
+
+// While a ticket is open (the derived field "ticket" is "open"), a counsellor
+// has the conversation: what the person types is kept for them, with a short
+// word at most every ackEvery (ticket.yaml), else in silence.
+const (
+	NodeTicketKept   = "ticket.kept"   // keep it and say so
+	NodeTicketQuiet  = "ticket.quiet"  // keep it without a word
+	NodeTicketClosed = "ticket.closed" // the ticket service hands the person back
+	varTicketAck     = "_ticket_ack"   // when the last short word was said (RFC 3339)
+	ackEvery         = 30 * time.Minute
+)
+
+// ticketText answers typed text while a ticket is open.
+func (t *turn) ticketText(raw string, now time.Time) {
+	if cmd, arg, ok := t.script.command(normalize(raw), raw); ok && cmd.Care {
+		t.runCommand(cmd, arg)
+		return
+	}
+	t.setVar(varText, raw)
+	last, err := time.Parse(time.RFC3339, t.sess.Vars[varTicketAck])
+	if err == nil && now.Sub(last) < ackEvery {
+		t.run(NodeTicketQuiet)
+		return
+	}
+	t.sess.Vars[varTicketAck] = now.UTC().Format(time.RFC3339)
+	t.run(NodeTicketKept)
+}

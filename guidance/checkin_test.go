@@ -35,11 +35,17 @@ func TestCheckInAnswersAreRecordedAndAnswered(t *testing.T) {
 		{"มีรายได้แล้ว", "earning", "เยี่ยมมาก", "start.youth_menu"},
 		{"ยังไม่ได้เริ่ม", "not_started", "ไม่เป็นไรเลย", "checkin.encourage"},
 		{"หยุดไปแล้ว", "stopped", "ขอบคุณที่บอก", "checkin.stopped"},
-		{"อยากได้ความช่วยเหลือ", "need_help", "คุยกับเจ้าหน้าที่", "checkin.help"},
+		{"อยากได้ความช่วยเหลือ", "need_help", "ส่งต่อให้เจ้าหน้าที่แล้ว", "start.youth_menu"}, // a ticket opens at once
 	}
 	for _, tc := range cases {
 		t.Run(tc.outcome, func(t *testing.T) {
-			c := checkin(t).tap(tc.chip).wantActions("record_outcome").wantSaid(tc.said).wantNode(tc.node)
+			c := checkin(t).tap(tc.chip)
+			if tc.outcome == "need_help" {
+				c.wantActions("record_outcome", "handoff")
+			} else {
+				c.wantActions("record_outcome")
+			}
+			c.wantSaid(tc.said).wantNode(tc.node)
 			if got := c.turns[0].Session.Vars["_outcome"]; got != tc.outcome {
 				t.Fatalf("the edge is asked to record %q, want %q", got, tc.outcome)
 			}

@@ -76,6 +76,8 @@ func plausibleVars(name string) map[string]string {
 		return map[string]string{"_code": "K7Q2PM"}
 	case "export_link":
 		return map[string]string{"_link": "http://x/y"}
+	case "handoff":
+		return map[string]string{"_ticket_when": "เจ้าหน้าที่อยู่ในเวลาทำการตอนนี้"}
 	}
 	return nil
 }

@@ -45,6 +45,7 @@ type Node struct {
 	Branch  []Rule            `yaml:"branch"`  // the first rule that holds picks the next node
 	Next    string            `yaml:"next"`    // where to go after (for an action: when it succeeded)
 	Fail    string            `yaml:"fail"`    // where to go when the action failed
+	Quiet   bool              `yaml:"quiet"`   // ends the turn without a word (a counsellor has the conversation)
 }
 
 // Ask is a question whose answer sets a field.

@@ -61,7 +61,7 @@ const (
 func (s *Script) Respond(sess *Session, p Person, in Input, now time.Time) Turn {
 	t := s.newTurn(sess, p)
 	switch {
-	case in.Kind == InputText && s.safety.Matches(in.Text) && t.inCare(now):
+	case in.Kind == InputText && s.safety.Matches(in.Text) && (t.inCare(now) || p.Fields["ticket"] == "open"):
 		t.careCrisis(in.Text)
 	case in.Kind == InputText && s.safety.Matches(in.Text):
 		// The message itself is the first thing the counsellor should read.
@@ -70,6 +70,8 @@ func (s *Script) Respond(sess *Session, p Person, in Input, now time.Time) Turn 
 		t.run(NodeCrisis)
 	case in.Kind == InputFollow:
 		t.run(NodeWelcome)
+	case in.Kind == InputText && p.Fields["ticket"] == "open":
+		t.ticketText(in.Text, now)
 	case in.Kind == InputText && t.inCare(now):
 		t.careText(in.Text)
 	case in.Kind == InputText:
@@ -229,6 +231,10 @@ func (t *turn) run(key string) {
 		}
 		for _, field := range sortedKeys(n.Set) {
 			t.setVar(field, n.Set[field])
+		}
+		if n.Quiet {
+			t.sess.Node = key // nothing said: the counsellor answers
+			return
 		}
 		t.say(n.Say...)
 		if n.Action != "" {

@@ -88,12 +88,22 @@ func TestCrisisComesBeforeCommands(t *testing.T) {
 	}
 }
 
-func TestAfterACrisisThePersonCanTalkToSomeoneOrSayTheyAreOK(t *testing.T) {
-	for _, ok := range []bool{true, false} { // even when the handoff failed
+// After a crisis message the person hears honestly whether a counsellor has
+// their request (and when they answer) or that none covers them yet, and can
+// say they are OK.
+func TestAfterACrisisThePersonHearsWhoHasItAndCanSayTheyAreOK(t *testing.T) {
+	for _, tc := range []struct {
+		routed bool
+		node   string
+		said   string
+	}{
+		{true, "safety.offer", "เวลาทำการ"},
+		{false, "safety.offer_none", "ยังไม่มีเจ้าหน้าที่"},
+	} {
 		c := newChat(t).withFields("role", "youth")
-		c.actionOK = func(string) bool { return ok }
-		c.say("อยากหายไปจากโลกนี้").wantActions("handoff").wantNode("safety.offer")
-		c.wantSaid("1323", "เจ้าหน้าที่").wantChips("ขอคุยกับเจ้าหน้าที่", "ตอนนี้ฉันโอเค")
+		c.actionOK = func(string) bool { return tc.routed }
+		c.say("อยากหายไปจากโลกนี้").wantActions("handoff").wantNode(tc.node)
+		c.wantSaid("1323", tc.said).wantChips("ตอนนี้ฉันโอเค")
 		c.tap("ตอนนี้ฉันโอเค").wantSaid("1323").wantNode("start.youth_menu")
 	}
 }

@@ -188,3 +188,41 @@ func TestModelCommandsAreCheckedAndCarriedOut(t *testing.T) {
 		})
 	}
 }
+
+// While a ticket is open a counsellor has the conversation: what the person
+// types is kept for them with a short word at most every half hour, else in
+// silence; the care commands still work; a crisis phrase gets the help lines.
+func TestWhileATicketIsOpenTheCounsellorHasTheConversation(t *testing.T) {
+	c := afterOnboarding(t).withFields("ticket", "open")
+	c.say("สวัสดีค่ะ อยากปรึกษาเรื่องงาน")
+	if got := c.actionNames(); len(got) != 1 || got[0] != "keep_message" {
+		t.Fatalf("actions %v, want the message kept", got)
+	}
+	if !strings.Contains(c.text(), "เก็บข้อความไว้ให้เจ้าหน้าที่") {
+		t.Fatalf("said %q, want a short word that it was kept", c.text())
+	}
+	c.say("หางานแถวบ้าน")
+	if got := c.actionNames(); len(got) != 1 || got[0] != "keep_message" || c.text() != "" {
+		t.Fatalf("the next message: actions %v said %q, want it kept in silence", got, c.text())
+	}
+	c.say("อยากตาย")
+	if !strings.Contains(c.text(), "📞 1323") {
+		t.Fatalf("a crisis phrase while a ticket is open → %q", c.text())
+	}
+	c.say("หยุด")
+	if !strings.HasPrefix(c.node(), "settings.") {
+		t.Fatalf("หยุด while a ticket is open → %s", c.node())
+	}
+}
+
+func TestClosingATicketHandsThePersonBackAndAsksIfItHelped(t *testing.T) {
+	s := script(t)
+	p := guidance.Person{Fields: map[string]string{"role": "youth"}}
+	turn := s.Enter(&guidance.Session{Vars: map[string]string{"_care": "2999-01-01T00:00:00Z"}}, p, guidance.NodeTicketClosed, now)
+	if !strings.Contains(turn.Messages[0].Text, "ปิดเรื่องนี้แล้ว") || turn.Session.Vars["_care"] != "" {
+		t.Fatalf("closed → %q care %q", turn.Messages[0].Text, turn.Session.Vars["_care"])
+	}
+	if got := labels(lastMsg(turn)); len(got) < 2 || got[0] != "👍 ช่วยได้" {
+		t.Fatalf("chips %v, want 👍/👎", got)
+	}
+}

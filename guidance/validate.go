@@ -156,6 +156,9 @@ func (n *Node) validate(v *validator, key string) {
 			}
 		}
 	}
+	if n.Quiet && (len(n.Say) > 0 || n.waits() || n.Next != "" || len(n.Branch) > 0 || n.Action != "") {
+		v.fail("%s is quiet: it may only set fields", key)
+	}
 	waits := n.waits()
 	if waits && len(n.Say) == 0 {
 		v.fail("%s waits for an answer but says nothing", key)
@@ -335,7 +338,7 @@ func (v *validator) reachable() {
 	for _, node := range searchNodes {
 		walk(node)
 	}
-	for _, node := range []string{NodeClarify, NodeNotUnderstood, NodeModel, NodeProfileSet, NodeCareAck, NodeCareHeard, NodeCareAgain, NodeCareLeave} {
+	for _, node := range []string{NodeClarify, NodeNotUnderstood, NodeModel, NodeProfileSet, NodeCareAck, NodeCareHeard, NodeCareAgain, NodeCareLeave, NodeTicketKept, NodeTicketQuiet, NodeTicketClosed} {
 		walk(node)
 	}
 	for _, key := range s.sortedKeys() {

@@ -25,6 +25,7 @@ import (
 	"github.com/paitor/paitor/bot/catalogcache"
 	"github.com/paitor/paitor/bot/person"
 	"github.com/paitor/paitor/bot/redisstate"
+	"github.com/paitor/paitor/content"
 	"github.com/paitor/paitor/guidance"
 )
 
@@ -60,6 +61,14 @@ func (t *Turn) Lang() string {
 // Show adds LINE messages to what the turn sends, after what it says so far.
 func (t *Turn) Show(msgs ...json.RawMessage) { t.Messages = append(t.Messages, msgs...) }
 
+// Tickets routes a ticket the bot just opened to the counsellors of the
+// person's area and says when one will answer; routed is false when no
+// counsellor covers the person. Kept tells open inboxes a message was added.
+type Tickets interface {
+	Opened(ctx context.Context, h content.Handoff, fields map[string]string) (routed bool, when string, err error)
+	Kept(ctx context.Context, handoffID string)
+}
+
 // Handler does one action for a turn. args are the node's arguments in the
 // flow. The result tells the engine whether it succeeded (the flow goes to the
 // node's next or fail) and any values for the conversation. An error is a
@@ -74,9 +83,10 @@ type Config struct {
 	Script    *guidance.Script
 	Catalog   *catalogcache.Cache
 	People    *person.Reader
-	PublicURL string // where the service is reachable, for links (data export, apply)
-	Model     Model  // a language model for what the intent layer cannot place; nil: none
-	Typing    Typing // shows the typing dots while the model thinks; optional
+	PublicURL string  // where the service is reachable, for links (data export, apply)
+	Tickets   Tickets // routes new tickets to counsellors (bot/tickets); nil: nobody answers
+	Model     Model   // a language model for what the intent layer cannot place; nil: none
+	Typing    Typing  // shows the typing dots while the model thinks; optional
 	Log       *slog.Logger
 	Now       func() time.Time
 }

@@ -12,7 +12,9 @@ import (
 )
 
 // handoff records a request for a human counsellor (args: reason, urgent),
-// with what the person typed (_text), if anything.
+// with what the person typed (_text), and has the ticket service route it to
+// the counsellors of the person's area; it fails when none covers them. The
+// ticket service says when someone will answer (_ticket_when).
 func (a *Actions) handoff(ctx context.Context, t *Turn, args map[string]string) (guidance.ActionResult, error) {
 	h := content.Handoff{ID: uuid.NewString(), UserID: t.UserID, Reason: args["reason"], Urgent: args["urgent"] == "true", At: a.cfg.Now(), Status: "open"}
 	if err := a.cfg.Store.RequestHandoff(ctx, h); err != nil {
@@ -24,5 +26,23 @@ func (a *Actions) handoff(ctx context.Context, t *Turn, args map[string]string) 
 	if err := a.keep(ctx, t, h.At); err != nil {
 		return guidance.ActionResult{}, err
 	}
-	return guidance.ActionResult{OK: true, Vars: map[string]string{"_text": ""}}, nil
+	routed, when := false, ""
+	if a.cfg.Tickets != nil {
+		fields := map[string]string{"province": t.Get("province"), "district": t.Get("district"), "lang": t.Lang()}
+		var err error
+		if routed, when, err = a.cfg.Tickets.Opened(ctx, h, fields); err != nil {
+			return guidance.ActionResult{}, err
+		}
+	}
+	// Not routed: no counsellor covers the person, and the flow says so.
+	return guidance.ActionResult{OK: routed, Vars: map[string]string{"_text": "", "_ticket_when": when}}, nil
+}
+
+// recordHelped keeps the person's answer to "did it help?" after a ticket
+// closed (args: helped).
+func (a *Actions) recordHelped(ctx context.Context, t *Turn, args map[string]string) (guidance.ActionResult, error) {
+	if err := a.cfg.Store.RecordHelped(ctx, t.UserID, args["helped"]); err != nil && !content.IsNotFound(err) {
+		return guidance.ActionResult{}, fmt.Errorf("actions: record helped: %w", err)
+	}
+	return guidance.ActionResult{OK: true}, nil
 }

@@ -18,8 +18,9 @@ func (a *Actions) registry() map[string]Handler {
 		"export_link": a.exportLink,
 		"delete_data": a.deleteData,
 		// people (handoff.go, understand.go)
-		"handoff":      a.handoff,
-		"keep_message": a.keepMessage,
+		"handoff":       a.handoff,
+		"keep_message":  a.keepMessage,
+		"record_helped": a.recordHelped,
 		// what people type (understand.go)
 		"understand": a.understand,
 		// the catalog (items.go)

@@ -22,6 +22,7 @@ type Store interface {
 	CancelScheduled(ctx context.Context, userID, kind, reason string) (int, error)
 	RequestHandoff(ctx context.Context, h content.Handoff) error
 	KeepForCounsellor(ctx context.Context, userID, text string, at time.Time) (handoffID string, err error)
+	RecordHelped(ctx context.Context, userID, helped string) error
 	DeleteUser(ctx context.Context, userID string, at time.Time) error
 
 	// the catalog and what people do with it

@@ -90,8 +90,15 @@ func (a *Actions) keep(ctx context.Context, t *Turn, at time.Time) error {
 	if text == "" {
 		return nil
 	}
-	if _, err := a.cfg.Store.KeepForCounsellor(ctx, t.UserID, text, at); err != nil && !content.IsNotFound(err) {
+	id, err := a.cfg.Store.KeepForCounsellor(ctx, t.UserID, text, at)
+	if content.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
 		return err
+	}
+	if a.cfg.Tickets != nil {
+		a.cfg.Tickets.Kept(ctx, id)
 	}
 	return nil
 }

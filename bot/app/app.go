@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/paitor/paitor/bot/actions"
 	"github.com/paitor/paitor/bot/adminapi"
 	"github.com/paitor/paitor/bot/catalogcache"
+	"github.com/paitor/paitor/bot/console"
 	"github.com/paitor/paitor/bot/delivery"
 	"github.com/paitor/paitor/bot/llm"
 	"github.com/paitor/paitor/bot/metrics"
@@ -29,6 +31,7 @@ import (
 	"github.com/paitor/paitor/bot/redisstate"
 	"github.com/paitor/paitor/bot/richmenu"
 	"github.com/paitor/paitor/bot/sender"
+	"github.com/paitor/paitor/bot/tickets"
 	"github.com/paitor/paitor/bot/webhook"
 	"github.com/paitor/paitor/bot/worker"
 	"github.com/paitor/paitor/content"
@@ -56,6 +59,12 @@ type Config struct {
 	DevHandler    http.Handler   // mounted at /dev/chat when set (the chat simulator)
 	PublicURL     string         // where the service is reachable, for links (data export)
 	SchedulerTick time.Duration  // how often due check-ins are looked for; default 15 s
+	// EscalateAfter is how long a ticket may wait unanswered in office hours
+	// before more counsellors are told; default 30 min. TicketRetention is how
+	// long a closed ticket's messages are kept; default 90 days.
+	EscalateAfter   time.Duration
+	TicketRetention time.Duration
+	TicketTick      time.Duration // how often escalation and retention run; default 1 min
 	// LLM, when set, is the language model asked about what the intent layer
 	// cannot place (its Redis, prefix, metrics, log and clock are filled in
 	// here). Nil: no model; Pai Tor offers the likely things instead.
@@ -69,6 +78,8 @@ type App struct {
 	Delivery *delivery.Engine
 	Worker   *worker.Worker
 	Actions  *actions.Actions
+	Tickets  *tickets.Service
+	Console  *console.Console
 	Queue    *queue.Queue
 	Sender   *sender.Sender
 	Metrics  *metrics.Metrics
@@ -124,9 +135,23 @@ func New(cfg Config) (*App, error) {
 		}
 		model = client
 	}
+	tix, err := tickets.New(tickets.Config{
+		Store: cfg.Store, Sender: snd, People: people, Script: script, Redis: cfg.Redis, Prefix: cfg.RedisPrefix,
+		PublicURL: cfg.PublicURL, EscalateAfter: cfg.EscalateAfter, Retention: cfg.TicketRetention, Now: cfg.Now, Log: cfg.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	con, err := console.New(console.Config{
+		Tickets: tix, Counsellors: cfg.Store, Redis: cfg.Redis, Prefix: cfg.RedisPrefix,
+		Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Now: cfg.Now, Log: cfg.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	acts, err := actions.New(actions.Config{
 		Store: cfg.Store, State: state, Script: script, Catalog: cache, People: people,
-		PublicURL: cfg.PublicURL, Model: model, Typing: snd, Log: cfg.Log, Now: cfg.Now,
+		PublicURL: cfg.PublicURL, Tickets: tix, Model: model, Typing: snd, Log: cfg.Log, Now: cfg.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -145,7 +170,7 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, Delivery: eng, Worker: w, Actions: acts, Queue: q, Sender: snd, Metrics: m, state: state}
+	a := &App{cfg: cfg, Delivery: eng, Worker: w, Actions: acts, Tickets: tix, Console: con, Queue: q, Sender: snd, Metrics: m, state: state}
 	a.router = a.routes()
 	return a, nil
 }
@@ -172,6 +197,7 @@ func (a *App) routes() chi.Router {
 		},
 		Now: a.cfg.Now, Log: a.cfg.Log,
 	}))
+	r.Mount("/console", a.Console.Handler())
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
 	if a.cfg.DevHandler != nil {
 		r.Mount("/dev/chat", a.cfg.DevHandler)
@@ -187,6 +213,7 @@ func (a *App) Handler() http.Handler { return a.router }
 func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Worker.RunScheduler(ctx, orDefault(a.cfg.SchedulerTick, 15*time.Second)) })
+	wg.Go(func() { a.Tickets.Run(ctx, orDefault(a.cfg.TicketTick, time.Minute)) })
 	wg.Go(func() {
 		if err := a.Delivery.Run(ctx); err != nil && ctx.Err() == nil {
 			a.cfg.Log.Error("delivery engine stopped", "err", err)
@@ -201,7 +228,10 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) State() *redisstate.Store { return a.state }
 
 // Close releases what New opened (not the parts it was given).
-func (a *App) Close() error { return errors.Join(a.Queue.Close(), a.Delivery.Close()) }
+func (a *App) Close() error {
+	a.Console.Close()
+	return errors.Join(a.Queue.Close(), a.Delivery.Close())
+}
 
 // ready answers 200 when PostgreSQL (or the embedded store) and Redis answer.
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {

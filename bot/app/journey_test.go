@@ -350,9 +350,10 @@ func TestCrisisMessageGetsHotlinesAndAPersonAtOnce(t *testing.T) {
 		c.Follow()
 		c.Tap("ฉันกำลังหาทางไปต่อ")
 		c.Tap("ยอมรับ")
+		h.NationalPool()
 		got := c.Type("ช่วงนี้ไม่ไหวแล้ว ไม่อยากอยู่แล้ว")
 		text := apptest.Text(got)
-		if !strings.Contains(text, "1323") || !strings.Contains(text, "1300") || !contains(c.Chips(), "ขอคุยกับเจ้าหน้าที่") {
+		if !strings.Contains(text, "1323") || !strings.Contains(text, "1300") || !strings.Contains(text, "ส่งเรื่องให้เจ้าหน้าที่แล้ว (ด่วน)") {
 			t.Fatalf("crisis reply: %q chips %v", text, c.Chips())
 		}
 		open, err := h.Store.OpenHandoffs(context.Background())

@@ -124,6 +124,7 @@ func TestModelCommandsAreCarriedOutEndToEnd(t *testing.T) {
 	eachWithModel(t, apptest.ModelError(500), nil, func(t *testing.T, h *apptest.Harness, model *apptest.FakeModel) {
 		ctx := context.Background()
 		c := adultAtMenu(t, h)
+		h.NationalPool() // so that the handoff command reaches a counsellor
 		steps := []struct {
 			name  string
 			cmd   map[string]any

@@ -28,6 +28,7 @@ type Store interface {
 	Clicks(ctx context.Context, userID string) ([]string, error)
 	Course(ctx context.Context, id string) (content.Course, error)
 	Opening(ctx context.Context, id string) (content.Opening, error)
+	OpenHandoffOf(ctx context.Context, userID string) (content.Handoff, error)
 }
 
 // Occupations returns the occupation families with their regional demand.
@@ -67,6 +68,15 @@ func (r *Reader) Fields(ctx context.Context, userID string) (map[string]string, 
 	}
 	for k, v := range settings {
 		fields[k] = v
+	}
+	// A ticket routed to counsellors: the bot lets them have the
+	// conversation (with or without consent: a crisis may come first).
+	h, err := s.OpenHandoffOf(ctx, userID)
+	switch {
+	case err == nil && h.OrgID != "":
+		fields["ticket"] = "open"
+	case err != nil && !content.IsNotFound(err):
+		return nil, err
 	}
 	c, err := s.Consent(ctx, userID)
 	switch {

@@ -31,6 +31,8 @@ var commands = []command{
 	{"export-user", "print everything stored about one LINE user as JSON (for a data-subject request)", runExportUser},
 	{"city", "create and list cities, the tenants that publish festivals (city create --name NAME --province P ...; city list); needs DATABASE_URL", runCity},
 	{"token", "create, list and revoke a city's API tokens (token create --city ID --role editor|approver; token list --city ID; token revoke TOKEN_ID); needs DATABASE_URL", runToken},
+	{"org", "create and list organisations whose counsellors answer young people (org create --name N --kind dcy|school|ngo|city|national; org list); needs DATABASE_URL", runOrg},
+	{"counsellor", "create, list and disable counsellors (counsellor create --org ID --name N --province P ...; prints the sign-in secret once); needs DATABASE_URL", runCounsellor},
 	{"richmenu", "install the youth and parent rich menus on the LINE channel (-dry-run prints them)", runRichMenu},
 	{"version", "print the version", runVersion},
 }

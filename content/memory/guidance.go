@@ -549,8 +549,9 @@ func (s *Store) RequestHandoff(ctx context.Context, h content.Handoff) error {
 	if h.ID, err = orNewUUID("handoff ID", h.ID); err != nil {
 		return fmt.Errorf("request handoff: %w", err)
 	}
-	h.Status = cmp.Or(h.Status, "open")
-	h.At = normalize(h.At)
+	// Only the request itself: a ticket's routing, replies and closing come
+	// from TicketStore's methods (as PostgreSQL's columns default).
+	h = content.Handoff{ID: h.ID, UserID: h.UserID, Reason: h.Reason, Urgent: h.Urgent, At: normalize(h.At), Status: cmp.Or(h.Status, "open")}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
@@ -603,28 +604,20 @@ func (s *Store) KeepForCounsellor(ctx context.Context, userID, text string, at t
 	if _, ok := s.users[userID]; !ok {
 		return "", fmt.Errorf("keep for counsellor: %w", notFound("user not found"))
 	}
-	var (
-		latest content.Handoff
-		found  bool
-	)
-	for _, h := range s.handoffs {
-		if h.UserID == userID && h.Status == "open" &&
-			(!found || cmp.Or(h.At.Compare(latest.At), strings.Compare(h.ID, latest.ID)) > 0) {
-			latest, found = h, true
-		}
-	}
+	latest, found := s.openHandoffOfLocked(userID)
 	if !found {
 		latest = content.Handoff{ID: uuid.NewString(), UserID: userID, Reason: "message", At: at, Status: "open"}
 		s.handoffs[latest.ID] = latest
 	}
 	s.handoffMessages = append(s.handoffMessages, content.HandoffMessage{
-		ID: uuid.NewString(), HandoffID: latest.ID, UserID: userID, Text: text, At: at,
+		ID: uuid.NewString(), HandoffID: latest.ID, UserID: userID, Text: text, At: at, Author: content.AuthorPerson,
 	})
 	return latest.ID, nil
 }
 
-// HandoffMessages returns the messages kept with a handoff, oldest first and in
-// the order kept among equal times; empty (never nil) when there are none.
+// HandoffMessages returns a ticket's timeline: the messages kept with it and
+// the replies, oldest first and in the order kept among equal times; empty
+// (never nil) when there are none.
 func (s *Store) HandoffMessages(ctx context.Context, handoffID string) ([]content.HandoffMessage, error) {
 	id, err := parseUUID("handoff ID", handoffID)
 	if err != nil {

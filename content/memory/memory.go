@@ -56,6 +56,12 @@ type Store struct {
 	skips         map[string]skipped          // by announcement ID
 	taps          map[tapKey]time.Time        // once per person and button
 
+	// Organisations and their counsellors (ticket.go); made when first
+	// written. Tickets are the handoffs above, their replies among
+	// handoffMessages.
+	orgs        map[string]content.Organisation // by ID
+	counsellors map[string]content.Counsellor   // by ID
+
 	now func() time.Time // the store's clock for CreatedAt and UpdatedAt
 }
 

@@ -772,17 +772,31 @@ func (s *Store) CancelScheduled(ctx context.Context, userID, kind, reason string
 
 // ---- Handoffs ----
 
+// handoffColumns are what a request sets (RequestHandoff); the ticket's
+// other columns start at their defaults.
 const handoffColumns = `id, user_id, reason, urgent, at, status`
 
-func scanHandoff(row pgx.CollectableRow) (content.Handoff, error) {
+// handoffFields are what scanHandoff reads: the request and the ticket.
+const handoffFields = `id, user_id, reason, urgent, at, status,
+	coalesce(org_id::text, ''), level, province, district, escalation, escalated_at,
+	coalesce(assignee_id::text, ''), first_reply_at, closed_at, coalesce(closed_by::text, ''), helped`
+
+func scanHandoff(row pgx.CollectableRow) (content.Handoff, error) { return scanHandoffRow(row) }
+
+func scanHandoffRow(row pgx.Row) (content.Handoff, error) {
 	var (
-		h  content.Handoff
-		id uuid.UUID
+		h                               content.Handoff
+		id                              uuid.UUID
+		escalated, firstReply, closedAt *time.Time
 	)
-	if err := row.Scan(&id, &h.UserID, &h.Reason, &h.Urgent, &h.At, &h.Status); err != nil {
+	err := row.Scan(&id, &h.UserID, &h.Reason, &h.Urgent, &h.At, &h.Status,
+		&h.OrgID, &h.Level, &h.Province, &h.District, &h.Escalation, &escalated,
+		&h.AssigneeID, &firstReply, &closedAt, &h.ClosedBy, &h.Helped)
+	if err != nil {
 		return content.Handoff{}, err
 	}
 	h.ID, h.At = id.String(), h.At.UTC()
+	h.EscalatedAt, h.FirstReplyAt, h.ClosedAt = utc(escalated), utc(firstReply), utc(closedAt)
 	return h, nil
 }
 
@@ -830,7 +844,7 @@ func (s *Store) OpenHandoffs(ctx context.Context) ([]content.Handoff, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 
-	rows, err := s.pool.Query(ctx, `SELECT `+handoffColumns+` FROM handoffs WHERE status = 'open' ORDER BY urgent DESC, at, id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+handoffFields+` FROM handoffs WHERE status = 'open' ORDER BY urgent DESC, at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open handoffs: %w", err)
 	}
@@ -892,23 +906,31 @@ func (s *Store) KeepForCounsellor(ctx context.Context, userID, text string, at t
 	return handoffID.String(), nil
 }
 
-const handoffMessageColumns = `id, handoff_id, user_id, text, at`
+const handoffMessageColumns = `id, handoff_id, user_id, text, at,
+	author, coalesce(counsellor_id::text, ''), coalesce(retry_key::text, ''), coalesce(status, ''), sent_at`
 
 func scanHandoffMessage(row pgx.CollectableRow) (content.HandoffMessage, error) {
+	return scanHandoffMessageRow(row)
+}
+
+func scanHandoffMessageRow(row pgx.Row) (content.HandoffMessage, error) {
 	var (
 		m             content.HandoffMessage
 		id, handoffID uuid.UUID
+		sentAt        *time.Time
 	)
-	if err := row.Scan(&id, &handoffID, &m.UserID, &m.Text, &m.At); err != nil {
+	err := row.Scan(&id, &handoffID, &m.UserID, &m.Text, &m.At, &m.Author, &m.CounsellorID, &m.RetryKey, &m.Status, &sentAt)
+	if err != nil {
 		return content.HandoffMessage{}, err
 	}
-	m.ID, m.HandoffID, m.At = id.String(), handoffID.String(), m.At.UTC()
+	m.ID, m.HandoffID, m.At, m.SentAt = id.String(), handoffID.String(), m.At.UTC(), utc(sentAt)
 	return m, nil
 }
 
-// HandoffMessages returns the messages kept with a handoff, oldest first and in
-// the order kept among equal times; empty (never nil) when there are none. It
-// reads the handoff and its messages in one snapshot.
+// HandoffMessages returns a ticket's timeline: the messages kept with it and
+// the replies, oldest first and in the order kept among equal times; empty
+// (never nil) when there are none. It reads the handoff and its messages in
+// one snapshot.
 func (s *Store) HandoffMessages(ctx context.Context, handoffID string) ([]content.HandoffMessage, error) {
 	id, err := parseUUID("handoff ID", handoffID)
 	if err != nil {
@@ -1029,7 +1051,7 @@ func export(ctx context.Context, tx pgx.Tx, userID string) (content.UserData, er
 		return d, err
 	}
 
-	rows, err = tx.Query(ctx, `SELECT `+handoffColumns+` FROM handoffs WHERE user_id = $1 ORDER BY at, id`, userID)
+	rows, err = tx.Query(ctx, `SELECT `+handoffFields+` FROM handoffs WHERE user_id = $1 ORDER BY at, id`, userID)
 	if err != nil {
 		return d, err
 	}

@@ -922,7 +922,7 @@ func testKeepJoinsMostRecentOpenHandoff(t *testing.T, s content.Store) {
 	ms := handoffMessages(t, s, asked)
 	assertEqual(t, "HandoffMessages texts (oldest first, equal times in the order kept)", texts(t, ms), []string{"ไม่ไหวแล้ว", "first at 8", "second at 8", "  ยังอยู่ไหม\n"})
 	if len(ms) == 4 {
-		want := content.HandoffMessage{ID: ms[0].ID, HandoffID: asked, UserID: user, Text: "ไม่ไหวแล้ว", At: stored(at(7))}
+		want := content.HandoffMessage{ID: ms[0].ID, HandoffID: asked, UserID: user, Text: "ไม่ไหวแล้ว", At: stored(at(7)), Author: content.AuthorPerson}
 		assertEqual(t, "HandoffMessages[0]", ms[0], want)
 		if ms[1].ID == ms[2].ID {
 			t.Errorf("two kept messages share ID %s", ms[1].ID)

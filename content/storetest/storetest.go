@@ -106,6 +106,21 @@ func TestStore(t *testing.T, open func(t *testing.T) content.Store) {
 		{"BroadcastChunksAndStats", testChunks},
 		{"BroadcastTapsOncePerPersonAndButton", testTaps},
 		{"PruneChunksKeepsStats", testPruneChunks},
+
+		{"Organisations", testOrganisations},
+		{"Counsellors", testCounsellors},
+		{"CounsellorLineAndTokenAreUnique", testCounsellorUniqueLinks},
+		{"TicketRouting", testTicketRouting},
+		{"TicketEscalation", testTicketEscalation},
+		{"TicketsOfAnotherOrganisationAreNotFound", testTicketOrgScoping},
+		{"AddReplyIsIdempotent", testAddReplyIdempotent},
+		{"AddReplyConcurrentSubmitsStoreOne", testAddReplyConcurrent},
+		{"MarkReply", testMarkReply},
+		{"CloseAndHelped", testCloseAndHelped},
+		{"TicketsUrgentThenOldestWithLimit", testTicketsList},
+		{"DueEscalationsOldestFirst", testDueEscalations},
+		{"PurgeHandoffMessagesOfLongClosedTickets", testPurgeHandoffMessages},
+		{"TicketExportAndDelete", testTicketExportAndDelete},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

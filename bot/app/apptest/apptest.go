@@ -87,6 +87,7 @@ func New(t testing.TB, opts Options) *Harness {
 		// Tests send scheduled messages themselves (Bot.SendDue) at the clock
 		// time they choose.
 		SchedulerTick: time.Hour,
+		TicketTick:    time.Hour, // tests escalate themselves (App.Tickets.Escalate)
 		PublicURL:     "http://paitor.test",
 		RetryBackoff:  20 * time.Millisecond,
 	}
