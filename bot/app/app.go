@@ -198,6 +198,7 @@ func (a *App) routes() chi.Router {
 		Now: a.cfg.Now, Log: a.cfg.Log,
 	}))
 	r.Mount("/console", a.Console.Handler())
+	r.Mount("/api/v1/tickets", a.Console.APIHandler())
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
 	if a.cfg.DevHandler != nil {
 		r.Mount("/dev/chat", a.cfg.DevHandler)
