@@ -65,6 +65,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
+	if c.simulated() && c.DatabaseURL == "" {
+		if err := demoCounsellor(ctx, a, store, cfg.PublicURL, log); err != nil {
+			return err
+		}
+	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 60 * time.Second}
 	if sim != nil {
 		srv.RegisterOnShutdown(sim.Close) // end the open chat pages' long polls
