@@ -64,9 +64,12 @@ func (t *Turn) Show(msgs ...json.RawMessage) { t.Messages = append(t.Messages, m
 // Tickets routes a ticket the bot just opened to the counsellors of the
 // person's area and says when one will answer; routed is false when no
 // counsellor covers the person. Kept tells open inboxes a message was added.
+// LinkLine links a counsellor's own LINE account.
 type Tickets interface {
 	Opened(ctx context.Context, h content.Handoff, fields map[string]string) (routed bool, when string, err error)
 	Kept(ctx context.Context, handoffID string)
+	// LinkLine links the LINE account that sent a counsellor's one-time code.
+	LinkLine(ctx context.Context, code, lineUserID string) (content.Counsellor, error)
 }
 
 // Handler does one action for a turn. args are the node's arguments in the

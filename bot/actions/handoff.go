@@ -46,3 +46,19 @@ func (a *Actions) recordHelped(ctx context.Context, t *Turn, args map[string]str
 	}
 	return guidance.ActionResult{OK: true}, nil
 }
+
+// linkCounsellor links the LINE account that sent a counsellor's one-time
+// code (_link_code) to them; it fails for an unknown, expired or used code.
+func (a *Actions) linkCounsellor(ctx context.Context, t *Turn, _ map[string]string) (guidance.ActionResult, error) {
+	if a.cfg.Tickets == nil || t.Get("_link_code") == "" {
+		return guidance.ActionResult{}, nil
+	}
+	_, err := a.cfg.Tickets.LinkLine(ctx, t.Get("_link_code"), t.UserID)
+	switch content.ErrorCode(err) {
+	case "":
+		return guidance.ActionResult{OK: true, Vars: map[string]string{"_link_code": ""}}, nil
+	case content.ENOTFOUND, content.ECONFLICT, content.EINVALID:
+		return guidance.ActionResult{Vars: map[string]string{"_link_code": ""}}, nil
+	}
+	return guidance.ActionResult{}, fmt.Errorf("actions: link counsellor: %w", err)
+}

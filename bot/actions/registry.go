@@ -21,6 +21,8 @@ func (a *Actions) registry() map[string]Handler {
 		"handoff":       a.handoff,
 		"keep_message":  a.keepMessage,
 		"record_helped": a.recordHelped,
+		// counsellors (handoff.go)
+		"link_counsellor": a.linkCounsellor,
 		// what people type (understand.go)
 		"understand": a.understand,
 		// the catalog (items.go)

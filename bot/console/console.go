@@ -63,6 +63,9 @@ type Tickets interface {
 	Close(ctx context.Context, c content.Counsellor, ticketID string) error
 	// SetHours replaces the counsellor's office hours (EINVALID).
 	SetHours(ctx context.Context, c content.Counsellor, h content.OfficeHours) error
+	// LinkCode returns a one-time code the counsellor sends to Pai Tor in
+	// LINE ("เชื่อมบัญชี CODE") to be told of new tickets there.
+	LinkCode(ctx context.Context, c content.Counsellor) (string, error)
 	// Subscribe returns a channel that ticks whenever this counsellor's inbox
 	// (or a ticket in it) may have changed, and a function that ends the
 	// subscription (the channel may then be closed or left alone).

@@ -262,6 +262,10 @@ func (f *fakeTickets) Close(_ context.Context, c content.Counsellor, id string) 
 	return err
 }
 
+func (f *fakeTickets) LinkCode(context.Context, content.Counsellor) (string, error) {
+	return "K7Q2PM", nil
+}
+
 func (f *fakeTickets) SetHours(_ context.Context, c content.Counsellor, h content.OfficeHours) error {
 	if err := h.Validate(); err != nil {
 		return content.Errorf(content.EINVALID, "%v", err)

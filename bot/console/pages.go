@@ -306,8 +306,10 @@ type hoursRow struct {
 
 // hoursView is the office-hours form.
 type hoursView struct {
-	Rows  []hoursRow
-	Error string
+	Rows     []hoursRow
+	Error    string
+	Linked   bool   // the counsellor's LINE account is linked
+	LineCode string // a one-time code just made, to send to Pai Tor in LINE
 }
 
 // weekOrder is Monday first: the working week, then the weekend.
@@ -343,7 +345,22 @@ func (c *Console) hours(w http.ResponseWriter, r *http.Request) {
 	a, _ := authOf(r.Context())
 	p := c.newPage(r, "hours.title", "hours")
 	c.notice(r, p)
-	p.Data = hoursView{Rows: c.hoursRows(p.Lang, a.who.Hours)}
+	p.Data = hoursView{Rows: c.hoursRows(p.Lang, a.who.Hours), Linked: a.who.LineUserID != ""}
+	c.render(w, r, http.StatusOK, "hours", "layout", p)
+}
+
+// lineCode makes a one-time code to link the counsellor's LINE account and
+// shows it on the hours page.
+func (c *Console) lineCode(w http.ResponseWriter, r *http.Request) {
+	a, _ := authOf(r.Context())
+	code, err := c.cfg.Tickets.LinkCode(r.Context(), a.who)
+	if err != nil {
+		c.log.Warn("console: no link code", "err", err)
+		c.showError(w, r, http.StatusInternalServerError, "error.internal")
+		return
+	}
+	p := c.newPage(r, "hours.title", "hours")
+	p.Data = hoursView{Rows: c.hoursRows(p.Lang, a.who.Hours), Linked: a.who.LineUserID != "", LineCode: code}
 	c.render(w, r, http.StatusOK, "hours", "layout", p)
 }
 

@@ -21,6 +21,7 @@ import (
 //	POST /tickets/{id}/assign     take the ticket
 //	POST /tickets/{id}/close      close it
 //	GET  /hours, POST /hours      my office hours
+//	POST /line                    a one-time code to link my LINE account (shown on the hours page)
 //	POST /signout                 end the session
 func (c *Console) routes() chi.Router {
 	r := chi.NewRouter()
@@ -50,6 +51,7 @@ func (c *Console) routes() chi.Router {
 		r.Post("/tickets/{id}/close", c.closeTicket)
 		r.Get("/hours", c.hours)
 		r.Post("/hours", c.saveHours)
+		r.Post("/line", c.lineCode)
 		r.Post("/signout", c.signout)
 	})
 	return r
