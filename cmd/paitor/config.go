@@ -30,6 +30,8 @@ type config struct {
 	OpenAIModel   string        // OPENAI_MODEL
 	LLMTimeout    time.Duration // LLM_TIMEOUT
 	LLMBudget     [4]int        // LLM_BUDGET: per person per day calls, tokens; everyone per day calls, tokens
+	EscalateAfter time.Duration // ESCALATE_AFTER
+	Retention     time.Duration // TICKET_RETENTION
 	PublicURL     string        // PUBLIC_URL
 	LogFormat     string        // LOG_FORMAT: json or text
 	LogLevel      slog.Level
@@ -141,6 +143,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 				return c, fmt.Errorf("LLM_BUDGET=%q: %q is not a whole number", v, p)
 			}
 			c.LLMBudget[i] = n
+		}
+	}
+	c.EscalateAfter, c.Retention = 30*time.Minute, 90*24*time.Hour
+	for _, d := range []struct {
+		name     string
+		into     *time.Duration
+		min, max time.Duration
+	}{{"ESCALATE_AFTER", &c.EscalateAfter, time.Minute, 7 * 24 * time.Hour}, {"TICKET_RETENTION", &c.Retention, time.Hour, 5 * 365 * 24 * time.Hour}} {
+		if v := get(d.name, ""); v != "" {
+			dur, err := time.ParseDuration(v)
+			if err != nil || dur < d.min || dur > d.max {
+				return c, fmt.Errorf("%s=%q must be a duration from %s to %s (e.g. 30m, 2160h)", d.name, v, d.min, d.max)
+			}
+			*d.into = dur
 		}
 	}
 	if v := get("SESSION_TTL", ""); v != "" {

@@ -49,7 +49,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Store: store, Redis: rdb, ChannelSecret: c.ChannelSecret, ChannelToken: c.ChannelToken,
 		APIURL: c.APIURL, DataAPIURL: c.DataAPIURL, Log: log, RateLimits: c.RateLimits,
 		Queue: queue.Config{Partitions: c.Partitions}, SessionTTL: c.SessionTTL, PublicURL: c.PublicURL,
-		LLM: c.llm(),
+		LLM: c.llm(), EscalateAfter: c.EscalateAfter, TicketRetention: c.Retention,
 	}
 	var sim *simulator.Simulator
 	if c.simulated() {
