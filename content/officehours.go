@@ -87,3 +87,23 @@ func minutes(hhmm string) (int, error) {
 	}
 	return hi*60 + mi, nil
 }
+
+// ShiftStart returns the start of the shift t falls in; ok is false outside
+// the office hours.
+func (h OfficeHours) ShiftStart(t time.Time) (time.Time, bool) {
+	l := t.In(thaitime.Zone)
+	now := l.Hour()*60 + l.Minute()
+	var best time.Time
+	for _, s := range h {
+		from, err1 := minutes(s.From)
+		to, err2 := minutes(s.To)
+		if err1 != nil || err2 != nil || s.Day != l.Weekday() || now < from || now >= to {
+			continue
+		}
+		start := thaitime.Midnight(l).Add(time.Duration(from) * time.Minute)
+		if best.IsZero() || start.Before(best) {
+			best = start
+		}
+	}
+	return best, !best.IsZero()
+}

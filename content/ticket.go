@@ -148,6 +148,11 @@ type TicketStore interface {
 	// escalation was last changed at or before before, oldest first.
 	DueEscalations(ctx context.Context, before time.Time, limit int) ([]Handoff, error)
 	// PurgeHandoffMessages deletes the messages of tickets closed before
-	// closedBefore and returns how many.
+	// closedBefore, and of requests no organisation took (never routed)
+	// opened before it, and returns how many.
 	PurgeHandoffMessages(ctx context.Context, closedBefore time.Time) (int, error)
+	// PendingReplies lists counsellor replies still pending (not yet
+	// accepted by LINE) stored at or before before, oldest first: the
+	// service sends them again with their own retry key.
+	PendingReplies(ctx context.Context, before time.Time, limit int) ([]HandoffMessage, error)
 }

@@ -72,6 +72,7 @@ const (
 	NodeTicketQuiet  = "ticket.quiet"  // keep it without a word
 	NodeTicketClosed = "ticket.closed" // the ticket service hands the person back
 	varTicketAck     = "_ticket_ack"   // when the last short word was said (RFC 3339)
+	varTicketAway    = "_ticket_away"  // "1": the person went back to Pai Tor while the ticket is open
 	ackEvery         = 30 * time.Minute
 )
 

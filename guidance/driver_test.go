@@ -77,7 +77,7 @@ func plausibleVars(name string) map[string]string {
 	case "export_link":
 		return map[string]string{"_link": "http://x/y"}
 	case "handoff":
-		return map[string]string{"_ticket_when": "เจ้าหน้าที่อยู่ในเวลาทำการตอนนี้"}
+		return map[string]string{"_ticket_when": "เจ้าหน้าที่อยู่ในเวลาทำการตอนนี้", "_routed": "1"}
 	}
 	return nil
 }

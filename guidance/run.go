@@ -61,7 +61,7 @@ const (
 func (s *Script) Respond(sess *Session, p Person, in Input, now time.Time) Turn {
 	t := s.newTurn(sess, p)
 	switch {
-	case in.Kind == InputText && s.safety.Matches(in.Text) && (t.inCare(now) || p.Fields["ticket"] == "open"):
+	case in.Kind == InputText && s.safety.Matches(in.Text) && (t.inCare(now) || (p.Fields["ticket"] == "open" && t.sess.Vars[varTicketAway] == "")):
 		t.careCrisis(in.Text)
 	case in.Kind == InputText && s.safety.Matches(in.Text):
 		// The message itself is the first thing the counsellor should read.
@@ -70,7 +70,7 @@ func (s *Script) Respond(sess *Session, p Person, in Input, now time.Time) Turn 
 		t.run(NodeCrisis)
 	case in.Kind == InputFollow:
 		t.run(NodeWelcome)
-	case in.Kind == InputText && p.Fields["ticket"] == "open":
+	case in.Kind == InputText && p.Fields["ticket"] == "open" && t.sess.Vars[varTicketAway] == "":
 		t.ticketText(in.Text, now)
 	case in.Kind == InputText && t.inCare(now):
 		t.careText(in.Text)

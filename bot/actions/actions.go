@@ -68,6 +68,9 @@ func (t *Turn) Show(msgs ...json.RawMessage) { t.Messages = append(t.Messages, m
 type Tickets interface {
 	Opened(ctx context.Context, h content.Handoff, fields map[string]string) (routed bool, when string, err error)
 	Kept(ctx context.Context, handoffID string)
+	// Again says when a counsellor will answer a ticket the person asked
+	// about again.
+	Again(ctx context.Context, h content.Handoff, fields map[string]string) (when string, err error)
 	// LinkLine links the LINE account that sent a counsellor's one-time code.
 	LinkLine(ctx context.Context, code, lineUserID string) (content.Counsellor, error)
 }

@@ -16,6 +16,21 @@ import (
 // the counsellors of the person's area; it fails when none covers them. The
 // ticket service says when someone will answer (_ticket_when).
 func (a *Actions) handoff(ctx context.Context, t *Turn, args map[string]string) (guidance.ActionResult, error) {
+	fields := map[string]string{"province": t.Get("province"), "district": t.Get("district"), "lang": t.Lang()}
+	// Asking again while a counsellor has the request: the same ticket, and
+	// the conversation goes back to the counsellor (_ticket_away ends).
+	if open, err := a.cfg.Store.OpenHandoffOf(ctx, t.UserID); err == nil && open.OrgID != "" && a.cfg.Tickets != nil {
+		if err := a.keep(ctx, t, a.cfg.Now()); err != nil {
+			return guidance.ActionResult{}, err
+		}
+		when, err := a.cfg.Tickets.Again(ctx, open, fields)
+		if err != nil {
+			return guidance.ActionResult{}, err
+		}
+		return guidance.ActionResult{OK: true, Vars: map[string]string{"_text": "", "_ticket_when": when, "_ticket_away": ""}}, nil
+	} else if err != nil && !content.IsNotFound(err) {
+		return guidance.ActionResult{}, fmt.Errorf("actions: open ticket: %w", err)
+	}
 	h := content.Handoff{ID: uuid.NewString(), UserID: t.UserID, Reason: args["reason"], Urgent: args["urgent"] == "true", At: a.cfg.Now(), Status: "open"}
 	if err := a.cfg.Store.RequestHandoff(ctx, h); err != nil {
 		return guidance.ActionResult{}, fmt.Errorf("actions: request handoff: %w", err)
@@ -28,14 +43,17 @@ func (a *Actions) handoff(ctx context.Context, t *Turn, args map[string]string) 
 	}
 	routed, when := false, ""
 	if a.cfg.Tickets != nil {
-		fields := map[string]string{"province": t.Get("province"), "district": t.Get("district"), "lang": t.Lang()}
 		var err error
 		if routed, when, err = a.cfg.Tickets.Opened(ctx, h, fields); err != nil {
 			return guidance.ActionResult{}, err
 		}
 	}
 	// Not routed: no counsellor covers the person, and the flow says so.
-	return guidance.ActionResult{OK: routed, Vars: map[string]string{"_text": "", "_ticket_when": when}}, nil
+	routedVar := ""
+	if routed {
+		routedVar = "1"
+	}
+	return guidance.ActionResult{OK: routed, Vars: map[string]string{"_text": "", "_ticket_when": when, "_ticket_away": "", "_routed": routedVar}}, nil
 }
 
 // recordHelped keeps the person's answer to "did it help?" after a ticket

@@ -21,6 +21,7 @@ type Store interface {
 	Schedule(ctx context.Context, s content.Scheduled) error
 	CancelScheduled(ctx context.Context, userID, kind, reason string) (int, error)
 	RequestHandoff(ctx context.Context, h content.Handoff) error
+	OpenHandoffOf(ctx context.Context, userID string) (content.Handoff, error)
 	KeepForCounsellor(ctx context.Context, userID, text string, at time.Time) (handoffID string, err error)
 	RecordHelped(ctx context.Context, userID, helped string) error
 	DeleteUser(ctx context.Context, userID string, at time.Time) error

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -104,19 +105,50 @@ func (s *Service) Reply(ctx context.Context, c content.Counsellor, ticketID, req
 		return content.HandoffMessage{}, err
 	}
 	if m.Status != content.ReplySent {
-		m.Status = s.deliver(ctx, c, m)
-		if err := s.cfg.Store.MarkReply(ctx, m.ID, m.Status, s.cfg.Now()); err != nil {
-			return m, err
-		}
+		if m.Status = s.deliver(ctx, c.Name, m); m.Status != content.ReplyPending {
+			if err := s.cfg.Store.MarkReply(ctx, m.ID, m.Status, s.cfg.Now()); err != nil {
+				return m, err
+			}
+		} // still pending: Resend tries again with the same key
 	}
 	s.changed(ctx, c.OrgID)
 	return m, nil
 }
 
+// resendAfter is how long a reply may stay pending before Resend sends it
+// again (with its own retry key, so LINE never delivers it twice).
+const resendAfter = time.Minute
+
+// Resend sends again the replies LINE has not accepted yet (a timeout, LINE
+// down, a restart in the middle of a send).
+func (s *Service) Resend(ctx context.Context) error {
+	pending, err := s.cfg.Store.PendingReplies(ctx, s.cfg.Now().Add(-resendAfter), 50)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, m := range pending {
+		name := ""
+		if c, err := s.cfg.Store.Counsellor(ctx, m.CounsellorID); err == nil {
+			name = c.Name
+		}
+		if st := s.deliver(ctx, name, m); st != content.ReplyPending {
+			if err := s.cfg.Store.MarkReply(ctx, m.ID, st, s.cfg.Now()); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if h, err := s.cfg.Store.Handoff(ctx, m.HandoffID); err == nil {
+				s.changed(ctx, h.OrgID)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // deliver pushes a reply to the person and says how it went.
-func (s *Service) deliver(ctx context.Context, c content.Counsellor, m content.HandoffMessage) string {
+func (s *Service) deliver(ctx context.Context, counsellor string, m content.HandoffMessage) string {
 	name := ""
-	if first := strings.Fields(c.Name); len(first) > 0 {
+	if first := strings.Fields(counsellor); len(first) > 0 {
 		name = " " + first[0]
 	}
 	raw, err := render.Messages([]guidance.Message{{Text: s.say(s.words.Reply, "th", "name", name, "text", m.Text)}})
@@ -206,16 +238,28 @@ func (s *Service) Escalate(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		open := false
+		// The waiting counts in office hours only: from when the ticket was
+		// routed (or last escalated), or from when today's office opened
+		// if that was later (a ticket from the night waits the set time
+		// after the office opens).
+		var opened time.Time
 		for _, c := range cs {
-			open = open || (c.Active() && c.Hours.Open(now))
+			if start, ok := c.Hours.ShiftStart(now); ok && c.Active() && (opened.IsZero() || start.Before(opened)) {
+				opened = start
+			}
 		}
-		if !open {
-			continue // the waiting counts in office hours only
+		since := h.EscalatedAt
+		if since.IsZero() {
+			since = h.At
+		}
+		if opened.IsZero() || now.Sub(later(since, opened)) < s.cfg.EscalateAfter {
+			continue
 		}
 		level := h.Escalation + 1
 		if err := s.cfg.Store.EscalateHandoff(ctx, h.ID, level, now); err != nil {
-			errs = append(errs, err)
+			if content.ErrorCode(err) != content.ECONFLICT { // another instance was first: its round tells everyone
+				errs = append(errs, err)
+			}
 			continue
 		}
 		h.Escalation = level
@@ -229,4 +273,11 @@ func (s *Service) Escalate(ctx context.Context) error {
 		s.changed(ctx, h.OrgID)
 	}
 	return errors.Join(errs...)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -39,6 +39,23 @@ func (s *Service) Opened(ctx context.Context, h content.Handoff, fields map[stri
 	return true, s.when(group, now, fields["lang"]), nil
 }
 
+// Again says when a counsellor of the ticket's organisation will answer, for
+// a person who asked again while the ticket is open.
+func (s *Service) Again(ctx context.Context, h content.Handoff, fields map[string]string) (string, error) {
+	cs, err := s.cfg.Store.Counsellors(ctx, h.OrgID)
+	if err != nil {
+		return "", fmt.Errorf("tickets: counsellors: %w", err)
+	}
+	var active []content.Counsellor
+	for _, c := range cs {
+		if c.Active() {
+			active = append(active, c)
+		}
+	}
+	s.changed(ctx, h.OrgID)
+	return s.when(active, s.cfg.Now(), fields["lang"]), nil
+}
+
 // route picks where a ticket goes: the counsellors who cover the person's
 // district, else their province, else the national pool; among
 // organisations at the same level, the one with the most counsellors there
@@ -88,11 +105,25 @@ func districtOf(province, typed string) string {
 	return province + "/" + name
 }
 
-// sameDistrict compares a counsellor's district with the person's.
+// sameDistrict compares a counsellor's district with the person's. "เมือง"
+// alone is the province's Mueang district ("เมืองขอนแก่น" in ขอนแก่น), as
+// people there say it.
 func sameDistrict(a, b string) bool {
 	pa, da, _ := strings.Cut(a, "/")
 	pb, db, _ := strings.Cut(b, "/")
-	return pa == pb && normDistrict(da) != "" && normDistrict(da) == normDistrict(db)
+	da, db = mueang(pa, normDistrict(da)), mueang(pb, normDistrict(db))
+	return pa == pb && da != "" && da == db
+}
+
+// mueangWord is what a province's capital district starts with.
+const mueangWord = "เมือง"
+
+// mueang writes "เมือง" alone as the province's Mueang district.
+func mueang(province, district string) string {
+	if p, ok := place.ByCode(province); ok && district == mueangWord {
+		return mueangWord + p.TH
+	}
+	return district
 }
 
 // districtWords are what people write before a district's name.

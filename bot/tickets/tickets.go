@@ -43,6 +43,7 @@ type Store interface {
 	CloseHandoff(ctx context.Context, orgID, id, counsellorID string, at time.Time) error
 	DueEscalations(ctx context.Context, before time.Time, limit int) ([]content.Handoff, error)
 	PurgeHandoffMessages(ctx context.Context, closedBefore time.Time) (int, error)
+	PendingReplies(ctx context.Context, before time.Time, limit int) ([]content.HandoffMessage, error)
 	Schedule(ctx context.Context, s content.Scheduled) error
 	User(ctx context.Context, id string) (content.User, error)
 }
@@ -125,8 +126,8 @@ func New(cfg Config) (*Service, error) {
 	return &Service{cfg: cfg, words: w}, nil
 }
 
-// Run escalates unanswered tickets and deletes expired messages every
-// minute until ctx ends. Several instances may run it: escalating is a
+// Run escalates unanswered tickets, deletes expired messages and sends again
+// replies LINE has not accepted yet, every minute until ctx ends. Several instances may run it: escalating is a
 // compare-and-set in the store and notifications carry retry keys.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	if every <= 0 {
@@ -140,6 +141,9 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 		}
 		if _, err := s.Purge(ctx); err != nil && ctx.Err() == nil {
 			s.cfg.Log.Warn("tickets: retention round failed", "err", err)
+		}
+		if err := s.Resend(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Log.Warn("tickets: resending replies failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -738,7 +738,30 @@ func (s *Store) PurgeHandoffMessages(ctx context.Context, closedBefore time.Time
 	n := len(s.handoffMessages)
 	s.handoffMessages = slices.DeleteFunc(s.handoffMessages, func(m content.HandoffMessage) bool {
 		h, ok := s.handoffs[m.HandoffID]
-		return ok && h.Status == "closed" && content.ClosedTime(h).Before(closedBefore)
+		return ok && ((h.Status == "closed" && content.ClosedTime(h).Before(closedBefore)) ||
+			(h.Status == "open" && h.OrgID == "" && h.At.Before(closedBefore)))
 	})
 	return n - len(s.handoffMessages), nil
+}
+
+// PendingReplies lists counsellor replies not yet accepted by LINE, stored at
+// or before before, oldest first.
+func (s *Store) PendingReplies(ctx context.Context, before time.Time, limit int) ([]content.HandoffMessage, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	before = normalize(before)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []content.HandoffMessage{}
+	for _, m := range s.handoffMessages { // kept in the order stored
+		if m.Author == content.AuthorCounsellor && m.Status == content.ReplyPending && !m.At.After(before) {
+			out = append(out, m)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b content.HandoffMessage) int { return a.At.Compare(b.At) })
+	return out, nil
 }

@@ -856,7 +856,8 @@ func (s *Store) PurgeHandoffMessages(ctx context.Context, closedBefore time.Time
 	const q = `
 		DELETE FROM handoff_messages WHERE id IN (
 			SELECT m.id FROM handoff_messages m JOIN handoffs h ON h.id = m.handoff_id
-			WHERE h.status = 'closed' AND coalesce(h.closed_at, h.at) < $1
+			WHERE (h.status = 'closed' AND coalesce(h.closed_at, h.at) < $1)
+			   OR (h.status = 'open' AND h.org_id IS NULL AND h.at < $1)
 			LIMIT $2
 			FOR UPDATE OF m SKIP LOCKED)`
 	total := 0
@@ -870,4 +871,24 @@ func (s *Store) PurgeHandoffMessages(ctx context.Context, closedBefore time.Time
 			return total, nil
 		}
 	}
+}
+
+// PendingReplies lists counsellor replies not yet accepted by LINE, stored at
+// or before before, oldest first.
+func (s *Store) PendingReplies(ctx context.Context, before time.Time, limit int) ([]content.HandoffMessage, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT `+handoffMessageColumns+` FROM handoff_messages
+		WHERE author = 'counsellor' AND status = 'pending' AND at <= $1 ORDER BY at, seq LIMIT $2`, normalize(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending replies: %w", err)
+	}
+	ms, err := pgx.CollectRows(rows, scanHandoffMessage)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending replies: %w", err)
+	}
+	return ms, nil
 }

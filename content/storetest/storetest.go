@@ -120,6 +120,8 @@ func TestStore(t *testing.T, open func(t *testing.T) content.Store) {
 		{"TicketsUrgentThenOldestWithLimit", testTicketsList},
 		{"DueEscalationsOldestFirst", testDueEscalations},
 		{"PurgeHandoffMessagesOfLongClosedTickets", testPurgeHandoffMessages},
+		{"PurgeRequestsNobodyTook", testPurgeUnroutedRequests},
+		{"PendingRepliesOldestFirst", testPendingReplies},
 		{"TicketExportAndDelete", testTicketExportAndDelete},
 	}
 	for _, tt := range tests {

@@ -1050,6 +1050,7 @@ func testDueEscalations(t *testing.T, s content.Store) {
 }
 
 func testPurgeHandoffMessages(t *testing.T, s content.Store) {
+	exclusive(t) // purges across the store
 	ctx := t.Context()
 	e := ticketEra(1)
 	minute := func(m int) time.Time { return e.Add(time.Duration(m) * time.Minute) }
@@ -1095,6 +1096,56 @@ func testPurgeHandoffMessages(t *testing.T, s content.Store) {
 	}
 	_, err = s.PurgeHandoffMessages(ctx, time.Time{})
 	assertCode(t, "PurgeHandoffMessages(zero time)", err, content.EINVALID)
+}
+
+// A request no organisation took (nobody covers the person) is not kept
+// forever: its messages go with the closed tickets' once it is old enough.
+func testPurgeUnroutedRequests(t *testing.T, s content.Store) {
+	exclusive(t) // purges across the store
+	ctx := t.Context()
+	e := ticketEra(2)
+	minute := func(m int) time.Time { return e.Add(time.Duration(m) * time.Minute) }
+	oldID, oldUser := newTicket(t, s, true, minute(0))
+	mustKeep(t, s, oldUser, "ไม่ไหวแล้ว", minute(0))
+	newID, newUser := newTicket(t, s, true, minute(20))
+	mustKeep(t, s, newUser, "ช่วยด้วย", minute(20))
+	if _, err := s.PurgeHandoffMessages(ctx, minute(10)); err != nil {
+		t.Fatal(err)
+	}
+	if ms := handoffMessages(t, s, oldID); len(ms) != 0 {
+		t.Errorf("messages of an old request nobody took: %+v, want none", ms)
+	}
+	if ms := handoffMessages(t, s, newID); len(ms) != 1 {
+		t.Errorf("messages of a recent request nobody took: %d, want 1", len(ms))
+	}
+}
+
+// Counsellor replies LINE has not accepted yet are listed for sending again,
+// oldest first; sent ones, failed ones and the person's messages are not.
+func testPendingReplies(t *testing.T, s content.Store) {
+	ctx := t.Context()
+	e := ticketEra(3)
+	minute := func(m int) time.Time { return e.Add(time.Duration(m) * time.Minute) }
+	org := newOrg(t, s, "")
+	c := newCounsellor(t, s, org.ID, nil)
+	id, user := routedTicket(t, s, org.ID, false, minute(0))
+	mustKeep(t, s, user, "สวัสดีค่ะ", minute(1))
+	late := mustReply(t, s, org.ID, reply(id, c.ID, "ตอบช้า", minute(3)))
+	early := mustReply(t, s, org.ID, reply(id, c.ID, "ตอบก่อน", minute(2)))
+	sent := mustReply(t, s, org.ID, reply(id, c.ID, "ส่งแล้ว", minute(2)))
+	must(t, "MarkReply", s.MarkReply(ctx, sent.ID, content.ReplySent, minute(2)))
+	future := mustReply(t, s, org.ID, reply(id, c.ID, "ภายหลัง", minute(30)))
+	got, err := s.PendingReplies(ctx, minute(10), 10)
+	must(t, "PendingReplies", err)
+	var ids []string
+	for _, m := range got {
+		if m.HandoffID == id {
+			ids = append(ids, m.ID)
+		}
+	}
+	if want := []string{early.ID, late.ID}; !slices.Equal(ids, want) {
+		t.Errorf("pending replies %v, want %v (oldest first; not the sent one nor %s, stored later)", ids, want, future.ID)
+	}
 }
 
 // ---- The person's data ----
