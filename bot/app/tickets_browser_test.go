@@ -5,17 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/paitor/paitor/bot/app/apptest"
+	"github.com/paitor/paitor/bot/browsertest"
 )
-
-// chromium is where Debian's chromium package puts the browser.
-const chromium = "/usr/bin/chromium"
 
 // TestATicketEndToEndInHeadlessChromium is the whole loop on a phone-sized
 // screen: a counsellor signs in with a one-time link and keeps the inbox
@@ -26,91 +23,13 @@ const chromium = "/usr/bin/chromium"
 // UPDATE_SCREENSHOTS=1 the inbox and the ticket are copied to
 // testdata/screenshots/.
 func TestATicketEndToEndInHeadlessChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser check skipped in -short mode")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is not installed (apt-get install chromium)", chromium)
-		}
-		t.Skipf("browser check skipped: %s not installed (apt-get install chromium)", chromium)
-	}
 	h := apptest.New(t, apptest.Options{})
 	h.Clock.Set(thaiAt(time.Tuesday, 10, 0)) // office hours, outside quiet hours
 	counsellor := h.NationalPool()
-	shots, err := os.MkdirTemp("", "paitor-ticket-screenshots-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", shots)
-
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
-		chromedp.WindowSize(390, 844),
-	)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
-	// The first action starts the browser: no timeout on its context.
-	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
-	if err := chromedp.Do(ctx, phone); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	var mu sync.Mutex
-	var problems []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				problems = append(problems, m.String()+" "+m.URL)
-				mu.Unlock()
-			}
-		}
-	}()
-	ctx, cancel := context.WithTimeout(ctx, 120*time.Second)
-	defer cancel()
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-			t.Fatalf("%s: %v\npage text:\n%s", what, err, body)
-		}
-	}
-	eval := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", expr, err)
-		}
-		return v
-	}
-	waitFor := func(what, cond string) {
-		t.Helper()
-		do(what, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
-			return err
-		}))
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil || len(png) < 5000 {
-			t.Fatalf("screenshot %s: %v (%d bytes)", name, err, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	br := browsertest.New(t, "paitor-ticket-screenshots-", 120*time.Second)
+	shots := br.Dir()
+	do, eval, waitFor := br.Do, br.Eval, br.WaitFor
+	shot := func(name string) { br.Shot(name, false) }
 
 	// The counsellor signs in with a one-time link and keeps the inbox open.
 	link, err := h.App.Console.SignInLink(context.Background(), counsellor.ID, h.Server.URL)
@@ -186,9 +105,7 @@ func TestATicketEndToEndInHeadlessChromium(t *testing.T) {
 	if html := eval(`document.documentElement.outerHTML`); strings.Contains(html, c.User) {
 		t.Error("a page shows the person's LINE user ID")
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range br.Problems() {
 		t.Errorf("browser console: %s", p)
 	}
 

@@ -5,17 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/paitor/paitor/bot/browsertest"
 	"github.com/paitor/paitor/content"
 )
-
-// chromiumPath is where Debian's chromium package puts the browser.
-const chromiumPath = "/usr/bin/chromium"
 
 // TestConsoleInHeadlessChromium drives the console on a phone-sized screen:
 // sign in with a one-time link, see the inbox, see a new ticket arrive
@@ -23,94 +20,12 @@ const chromiumPath = "/usr/bin/chromium"
 // Screenshots go to a new temporary folder, kept and logged; with UPDATE_SCREENSHOTS=1
 // the inbox and the ticket are copied to testdata/screenshots/ for the README.
 func TestConsoleInHeadlessChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser check skipped in -short mode")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is not installed (apt-get install chromium)", chromiumPath)
-		}
-		t.Skipf("browser check skipped: %s not installed (apt-get install chromium)", chromiumPath)
-	}
 	e := newEnv(t)
 	// Kept after the test (unlike t.TempDir) so that a person can look.
-	shots, err := os.MkdirTemp("", "paitor-console-screenshots-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", shots)
-
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
-		chromedp.WindowSize(390, 844),
-	)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
-	// The first action starts the browser: no timeout on its context.
-	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
-	if err := chromedp.Do(ctx, phone); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	var mu sync.Mutex
-	var problems []string
-	messages := chromedp.Console(ctx) // subscribes now
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				problems = append(problems, m.String()+" "+m.URL)
-				mu.Unlock()
-			}
-		}
-	}()
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-			t.Fatalf("%s: %v\npage text:\n%s", what, err, body)
-		}
-	}
-	eval := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", expr, err)
-		}
-		return v
-	}
-	waitFor := func(what, cond string) {
-		t.Helper()
-		do(what, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
-			return err
-		}))
-	}
-	shot := func(name string, full bool) {
-		t.Helper()
-		a := chromedp.CaptureScreenshot()
-		if full {
-			a = chromedp.FullScreenshot(100)
-		}
-		png, err := chromedp.Run(ctx, a)
-		if err != nil || len(png) < 5000 {
-			t.Fatalf("screenshot %s: %v (%d bytes)", name, err, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	br := browsertest.New(t, "paitor-console-screenshots-", 90*time.Second)
+	shots := br.Dir()
+	do, eval, waitFor := br.Do, br.Eval, br.WaitFor
+	shot := func(name string, full bool) { br.Shot(name, full) }
 
 	// Sign in with a one-time link: the page offers a button, which signs in.
 	link, err := e.c.SignInLink(context.Background(), somchaiID, e.srv.URL)
@@ -180,9 +95,7 @@ func TestConsoleInHeadlessChromium(t *testing.T) {
 	if html := eval(`document.documentElement.outerHTML`); anyLineUserID.MatchString(html) {
 		t.Error("a page shows a LINE user ID")
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range br.Problems() {
 		t.Errorf("browser console: %s", p)
 	}
 

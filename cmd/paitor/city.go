@@ -132,6 +132,34 @@ func cityProvince(text string) (string, error) {
 	return "", fmt.Errorf("province %q is not a province code (TH-40) or name (ขอนแก่น)", text)
 }
 
+// provinceCodes reads --province values given as ISO codes or names.
+func provinceCodes(values []string) ([]string, error) {
+	var codes []string
+	for _, p := range values {
+		code, err := cityProvince(p)
+		if err != nil {
+			return nil, err
+		}
+		codes = append(codes, code)
+	}
+	return codes, nil
+}
+
+// districtCode reads a --district value, "PROVINCE/DISTRICT", as its
+// province's code and "TH-40/DISTRICT".
+func districtCode(value string) (province, district string, err error) {
+	p, name, ok := strings.Cut(value, "/")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return "", "", fmt.Errorf(`--district %q: write it as "PROVINCE/DISTRICT", e.g. "ขอนแก่น/เมืองขอนแก่น"`, value)
+	}
+	code, err := cityProvince(p)
+	if err != nil {
+		return "", "", fmt.Errorf("--district %q: %w", value, err)
+	}
+	return code, code + "/" + name, nil
+}
+
 // cityID checks a --city value.
 func parseCityFlag(v string) (string, error) {
 	if v == "" {
@@ -182,27 +210,19 @@ func runCityCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(provinces) == 0 {
 		return errors.New("give at least one --province")
 	}
-	for _, p := range provinces {
-		code, err := cityProvince(p)
-		if err != nil {
-			return err
-		}
-		city.Provinces = append(city.Provinces, code)
+	var err error
+	if city.Provinces, err = provinceCodes(provinces); err != nil {
+		return err
 	}
 	for _, d := range districts {
-		p, district, ok := strings.Cut(d, "/")
-		district = strings.TrimSpace(district)
-		if !ok || district == "" {
-			return fmt.Errorf(`--district %q: write it as "PROVINCE/DISTRICT", e.g. "ขอนแก่น/เมืองขอนแก่น"`, d)
-		}
-		code, err := cityProvince(p)
+		code, district, err := districtCode(d)
 		if err != nil {
-			return fmt.Errorf("--district %q: %w", d, err)
+			return err
 		}
 		if !slices.Contains(city.Provinces, code) {
 			return fmt.Errorf("--district %q is in %s, which is not one of the city's --province", d, code)
 		}
-		city.Districts = append(city.Districts, code+"/"+district)
+		city.Districts = append(city.Districts, district)
 	}
 
 	s, err := openCityStore(ctx)

@@ -47,7 +47,7 @@ func paitorRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"city": runCity, "token": runToken}[args[0]]
+	cmd := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"city": runCity, "token": runToken, "org": runOrg, "counsellor": runCounsellor}[args[0]]
 	if cmd == nil {
 		t.Fatalf("paitorRun: no command %q", args[0])
 	}

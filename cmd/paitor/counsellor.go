@@ -110,24 +110,16 @@ func runCounsellorCreate(ctx context.Context, args []string, stdout, stderr io.W
 		return fmt.Errorf("unexpected argument %q (flags only; quote a name with spaces)", fs.Arg(0))
 	}
 	c := content.Counsellor{OrgID: *org, Name: strings.TrimSpace(*name), Role: *role, National: *national, Hours: content.DefaultOfficeHours}
-	for _, p := range provinces {
-		code, err := cityProvince(p)
+	var err error
+	if c.Provinces, err = provinceCodes(provinces); err != nil {
+		return err
+	}
+	for _, d := range districts {
+		code, district, err := districtCode(d)
 		if err != nil {
 			return err
 		}
-		c.Provinces = append(c.Provinces, code)
-	}
-	for _, d := range districts {
-		p, district, ok := strings.Cut(d, "/")
-		district = strings.TrimSpace(district)
-		if !ok || district == "" {
-			return fmt.Errorf(`--district %q: write it as "PROVINCE/DISTRICT", e.g. "ขอนแก่น/เมืองขอนแก่น"`, d)
-		}
-		code, err := cityProvince(p)
-		if err != nil {
-			return fmt.Errorf("--district %q: %w", d, err)
-		}
-		c.Districts = append(c.Districts, code+"/"+district)
+		c.Districts = append(c.Districts, district)
 		if !slices.Contains(c.Provinces, code) {
 			c.Provinces = append(c.Provinces, code)
 		}
